@@ -1,0 +1,1 @@
+print("appsnap-bench: nothing measured yet")

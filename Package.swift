@@ -1,0 +1,43 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Dependencies point one way: appsnap → {Console, EmbeddedCloud, LinuxHost} → AppSnapCore.
+// The set is kept small on purpose: CI builds from scratch every run.
+let package = Package(
+    name: "appsnap",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "appsnap", targets: ["appsnap"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+    ],
+    targets: [
+        .target(name: "AppSnapCore"),
+        .target(name: "LinuxHost", dependencies: ["AppSnapCore"]),
+        .target(name: "EmbeddedCloud", dependencies: [
+            "AppSnapCore", "LinuxHost",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        .target(name: "Console", dependencies: [
+            "AppSnapCore", "CNcursesw",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "appsnap", dependencies: [
+            "AppSnapCore", "EmbeddedCloud", "LinuxHost", "Console",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "appsnap-bench", dependencies: [
+            "AppSnapCore", "EmbeddedCloud", "LinuxHost", "Console",
+        ], path: "Benchmarks/appsnap-bench"),
+        .testTarget(name: "AppSnapCoreTests", dependencies: ["AppSnapCore"]),
+        .testTarget(name: "LinuxHostTests", dependencies: ["LinuxHost"]),
+        .testTarget(name: "EmbeddedCloudTests", dependencies: ["EmbeddedCloud"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AppSnapCore"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

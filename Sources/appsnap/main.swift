@@ -1,0 +1,2 @@
+import AppSnapCore
+print("appsnap")

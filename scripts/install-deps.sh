@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages appsnap builds, tests and benchmarks with, only those missing.
+# Usage: scripts/install-deps.sh [build|test|bench]
+set -euo pipefail
+need=(pkg-config libsqlite3-dev libncurses-dev)
+case "${1:-build}" in
+  test)  need+=(tmux xfsprogs btrfs-progs e2fsprogs util-linux locales) ;;
+  bench) need+=(tmux xfsprogs e2fsprogs util-linux hyperfine python3) ;;
+esac
+missing=()
+for p in "${need[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "appsnap needs these Debian packages: ${missing[*]}" >&2
+  echo "install them with: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "installing: ${missing[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
