@@ -37,7 +37,7 @@ let package = Package(
         .testTarget(name: "LinuxHostTests", dependencies: ["LinuxHost"]),
         .testTarget(name: "EmbeddedCloudTests", dependencies: ["EmbeddedCloud"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["AppSnapCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AppSnapCore", "appsnap"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,2 +1,0 @@
-import AppSnapCore
-print("appsnap")

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+
+/// Concurrency and crashes: one run at a time per instance, and a killed process never
+/// leaves a corrupt database or a group progressing forever.
+@Suite(.serialized) struct RobustnessTests {
+    @Test func twoRunsOnOneInstanceExactlyOneProceeds() throws {
+        let app = try AppSnapBinary()
+        let id = try app.instanceId(named: "linux-app-1")
+        // A slow prescript keeps the first run busy while the second starts.
+        try app.sendFile(id, name: "prescript.sh", content: "#!/bin/sh\nsleep 3\n")
+        try app.sendFile(id, name: "postscript.sh", content: "#!/bin/sh\n")
+        var invokes: [String] = []
+        for n in ["first", "second"] {
+            let r = try app.ecs("RunCommand", ["RegionId": "cn-hangzhou", "Type": "RunShellScript",
+                                               "CommandContent": linuxCommand(name: n), "InstanceId.1": id, "Timeout": "600"])
+            invokes.append(try #require(r.json["InvokeId"] as? String, "\(r.stderr)"))
+        }
+        let codes = try invokes.map { try app.waitFor($0)["ExitCode"] as? Int }.compactMap { $0 }.sorted()
+        #expect(codes == [0, 16])
+    }
+
+    @Test func aKilledGroupWorkerIsReconciledAtTheNextStart() throws {
+        let app = try AppSnapBinary()
+        let id = try app.instanceId(named: "linux-app-1")
+        // Real data on a disk, so the worker that checksums the snapshot has work to do.
+        let disk = try #require(try app.disks(of: id).first?["DiskId"] as? String)
+        let image = app.state.appendingPathComponent("pool/disks/\(disk).img")
+        let h = try FileHandle(forWritingTo: image)
+        for i in 0..<64 { try h.seek(toOffset: UInt64(i) << 22); h.write(Data(repeating: UInt8(i), count: 1 << 20)) }
+        try h.close()
+
+        let r = try app.ecs("CreateSnapshotGroup", ["RegionId": "cn-hangzhou", "InstanceId": id, "Name": "killed"])
+        let gid = try #require(r.json["SnapshotGroupId"] as? String, "\(r.stderr)")
+        let killed = killOwnWorkers(matching: ["_finish-group", app.state.path])
+        print("killed \(killed.count) group worker(s) of this test: \(killed)")
+
+        _ = try app.run(["cloud", "status"])  // a new start reconciles
+        let deadline = Date().addingTimeInterval(60)
+        var status = ""
+        while Date() < deadline {
+            status = try app.group(gid)["Status"] as? String ?? ""
+            if status != "progressing" { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(status == "accomplished" || status == "failed", "group stays \(status)")
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        check.arguments = [app.state.appendingPathComponent("appsnap.sqlite").path, "PRAGMA integrity_check;"]
+        let out = Pipe()
+        check.standardOutput = out
+        try check.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        check.waitUntilExit()
+        #expect(text.trimmingCharacters(in: .whitespacesAndNewlines) == "ok")
+    }
+}
+
+/// SIGKILLs the processes whose command line holds every one of `needles` (our own test's
+/// state path among them, so only processes this test started are touched).
+func killOwnWorkers(matching needles: [String]) -> [Int32] {
+    var killed: [Int32] = []
+    let procs = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    for p in procs {
+        guard let pid = Int32(p), pid != getpid(),
+              let raw = FileManager.default.contents(atPath: "/proc/\(p)/cmdline") else { continue }
+        let cmd = String(decoding: raw.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+        if needles.allSatisfy({ cmd.contains($0) }) {
+            kill(pid, SIGKILL)
+            killed.append(pid)
+        }
+    }
+    return killed
+}
