@@ -1,0 +1,156 @@
+/// SPEC §4 steps 8 to 10: suspend I/O, create the group, make sure its point in time is
+/// captured within the bound, resume I/O. What the run does before (prescript) and after
+/// (postscript, tags) is the caller's.
+struct Capture {
+    var groupId: String?
+    var snapshotIds: [String] = []
+    /// Set when the group was not made (4) or the suspension failed (11).
+    var failure: WorkflowFailure?
+    /// Whether the file systems were frozen when the point in time was taken.
+    var froze = false
+    /// Set when thawing failed (exit 12).
+    var thawError: String?
+    /// First freeze to thaw done.
+    var freezeMs: Double = 0
+    var prepareFreezeMs: Double = 0
+    var thawMs: Double = 0
+    var creationMs: Double = 0
+}
+
+extension WorkflowSteps {
+    /// `boundSeconds` is how long I/O may stay suspended (TimeoutInSeconds on Linux).
+    func capture(disks: [Disk], freeze: Bool, boundSeconds: Double, name: String, description: String) async -> Capture {
+        var c = Capture()
+        var handle: FreezeHandle?
+        var freezeStart = 0.0
+
+        if freeze {
+            log.info("Freeze the file systems on \(disks.map(\.DiskId).joined(separator: ", ")); I/O may stay suspended at most \(Int(boundSeconds))s")
+            // From here until thaw nothing may be written to disk: the log may live on a frozen file system.
+            log.sink.hold()
+            freezeStart = clock.uptime()
+            do {
+                let h = try await guest.freeze(disks: disks, deadlineSeconds: boundSeconds)
+                handle = h
+                c.froze = true
+                c.prepareFreezeMs = (clock.uptime() - freezeStart) * 1000
+                log.info("Frozen: \(h.frozen.isEmpty ? "no mounted file system on these disks" : h.frozen.joined(separator: ", ")) (took \(ms(c.prepareFreezeMs / 1000))ms)")
+            } catch {
+                c.prepareFreezeMs = (clock.uptime() - freezeStart) * 1000
+                log.sink.release()
+                c.failure = WorkflowFailure(.suspendFailed, "Freezing the file systems failed: \(error)")
+                return c
+            }
+        } else {
+            log.info("EnableFsFreeze=false: file systems are not frozen")
+        }
+
+        let createStart = clock.uptime()
+        let groupId: String
+        do {
+            groupId = try await cloud.createSnapshotGroup(CreateSnapshotGroupRequest(
+                regionId: regionId, instanceId: instanceId, diskIds: disks.map(\.DiskId),
+                name: name, description: description))
+        } catch {
+            c.creationMs = (clock.uptime() - createStart) * 1000
+            await thaw(handle, freezeStart, &c)
+            log.sink.release()
+            let words = (error as? ECSError).map { "\($0.Code): \($0.Message)" } ?? "\(error)"
+            c.failure = WorkflowFailure(.createGroupFailed, "CreateSnapshotGroup failed: \(words)")
+            return c
+        }
+        log.info("CreateSnapshotGroup returned \(groupId)")
+        let queryStart = clock.uptime()
+        let deadline = handle != nil ? freezeStart + boundSeconds : createStart + settings.groupWaitSeconds
+        let confirmed = await confirmCaptured(groupId, disks: disks, until: deadline)
+        let end = clock.uptime()
+        c.creationMs = (end - createStart) * 1000
+
+        var problem: String?
+        if case .failure(let why) = confirmed { problem = "the point in time was not captured: \(why)" }
+        if let h = handle {
+            if h.expired {
+                problem = "the freezer thawed on its own when TimeoutInSeconds=\(Int(boundSeconds)) passed"
+            } else if end - freezeStart > boundSeconds {
+                problem = "I/O stayed suspended \(secs(end - freezeStart))s, longer than TimeoutInSeconds=\(Int(boundSeconds))"
+            }
+        }
+        if let problem {
+            await thaw(handle, freezeStart, &c)
+            log.sink.release()
+            await deleteHalfMade(groupId, &c)
+            c.failure = handle != nil
+                ? WorkflowFailure(.suspendFailed, "I/O suspension failed: \(problem); the group was not kept")
+                : WorkflowFailure(.createGroupFailed, "Group \(groupId) was not made: \(problem)")
+            return c
+        }
+        if case .success(let ids) = confirmed { c.snapshotIds = ids }
+        c.groupId = groupId
+        log.info("Finish SnapshotGroup=\(groupId) Creation, TotalCost=\(secs(end - createStart))s, QueryCost=\(secs(end - queryStart))s")
+        log.info("Prepare to Thaw FileSystem or Applications")
+        await thaw(handle, freezeStart, &c)
+        log.sink.release()
+        return c
+    }
+
+    private func thaw(_ handle: FreezeHandle?, _ freezeStart: Double, _ c: inout Capture) async {
+        guard let handle else { return }
+        let t = clock.uptime()
+        do {
+            try await handle.thaw()
+            log.info("Thawed: \(handle.frozen.reversed().joined(separator: ", "))")
+        } catch {
+            c.thawError = "\(error)"
+            log.error("Thawing the file systems failed: \(error)")
+        }
+        let done = clock.uptime()
+        c.thawMs = (done - t) * 1000
+        c.freezeMs = (done - freezeStart) * 1000
+    }
+
+    private func deleteHalfMade(_ groupId: String, _ c: inout Capture) async {
+        do {
+            try await cloud.deleteSnapshotGroup(regionId: regionId, snapshotGroupId: groupId)
+            log.warn("Deleted the half-made group \(groupId)")
+        } catch {
+            // Keep the ID in the outcome so the operator can find what is left.
+            c.groupId = groupId
+            log.error("Could not delete the half-made group \(groupId) (\(error)); delete it by hand")
+        }
+    }
+
+    enum Confirmation { case success([String]), failure(String) }
+
+    /// Every chosen disk has one snapshot in the group and none failed; polled until `until`.
+    private func confirmCaptured(_ groupId: String, disks: [Disk], until deadline: Double) async -> Confirmation {
+        var lastWhy = ""
+        while true {
+            do {
+                let groups = try await cloud.describeSnapshotGroups(regionId: regionId, instanceId: nil, snapshotGroupIds: [groupId])
+                guard let g = groups.first(where: { $0.SnapshotGroupId == groupId }) else {
+                    return .failure("DescribeSnapshotGroups does not list \(groupId)")
+                }
+                if g.Status == SnapshotStatus.failed { return .failure("group \(groupId) failed") }
+                let snaps = g.Snapshots.Snapshot
+                if let bad = snaps.first(where: { $0.Status == SnapshotStatus.failed }) {
+                    return .failure("snapshot \(bad.SnapshotId) of disk \(bad.SourceDiskId) failed")
+                }
+                let wanted = disks.map(\.DiskId)
+                if let extra = snaps.first(where: { !wanted.contains($0.SourceDiskId) }) {
+                    return .failure("snapshot \(extra.SnapshotId) is of disk \(extra.SourceDiskId), which was not chosen")
+                }
+                let missing = wanted.filter { id in snaps.filter { $0.SourceDiskId == id }.count != 1 }
+                if missing.isEmpty {
+                    return .success(wanted.compactMap { id in snaps.first { $0.SourceDiskId == id }?.SnapshotId })
+                }
+                lastWhy = "no single snapshot yet for \(missing.joined(separator: ", "))"
+            } catch {
+                lastWhy = "DescribeSnapshotGroups failed: \(error)"
+            }
+            // Short steps: while frozen every moment counts against the bound.
+            let step = min(settings.pollIntervalSeconds, 0.2)
+            if clock.uptime() + step > deadline { return .failure(lastWhy) }
+            await clock.sleep(seconds: step)
+        }
+    }
+}
