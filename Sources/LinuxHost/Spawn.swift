@@ -1,0 +1,115 @@
+import Glibc
+
+/// Why a process could not be started, with the words a user needs.
+public struct SpawnError: Error, Sendable, CustomStringConvertible {
+    public var executable: String
+    public var code: Int32
+    public var description: String { "cannot start \(executable): \(errnoText(code))" }
+}
+
+/// One posix_spawn call: the few things appsnap ever asks of a child process.
+struct SpawnRequest {
+    enum FileAction {
+        case dup2(Int32, to: Int32)
+        case open(Int32, path: String, flags: Int32)
+    }
+
+    var executable: String
+    /// argv, including argv[0].
+    var arguments: [String]
+    var fileActions: [FileAction] = []
+    /// Leader of a new process group, so a timeout can kill everything it started.
+    var newProcessGroup = false
+    var workingDirectory: String?
+
+    init(_ executable: String, _ arguments: [String]) {
+        self.executable = executable
+        self.arguments = arguments
+    }
+
+    /// Starts the child. Only descriptors 0, 1, 2 and those named by `dup2` actions
+    /// survive into it; every signal starts at its default and unblocked, whatever
+    /// this process (or the Swift runtime) ignores.
+    func spawn() throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        var highest: Int32 = 2
+        for action in fileActions {
+            switch action {
+            case let .dup2(from, to):
+                posix_spawn_file_actions_adddup2(&actions, from, to)
+                highest = max(highest, to)
+            case let .open(fd, path, flags):
+                posix_spawn_file_actions_addopen(&actions, fd, path, flags, 0)
+                highest = max(highest, fd)
+            }
+        }
+        // Without closefrom, descriptors are still protected by O_CLOEXEC everywhere appsnap opens them.
+        _ = GNU.addCloseFrom(&actions, highest + 1)
+        if let dir = workingDirectory, !GNU.addChdir(&actions, dir) {
+            throw SpawnError(executable: executable, code: ENOSYS)
+        }
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var flags = Int32(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)
+        if newProcessGroup {
+            flags |= Int32(POSIX_SPAWN_SETPGROUP)
+            posix_spawnattr_setpgroup(&attributes, 0)
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        sigdelset(&defaults, SIGKILL)
+        sigdelset(&defaults, SIGSTOP)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var mask = sigset_t()
+        sigemptyset(&mask)
+        posix_spawnattr_setsigmask(&attributes, &mask)
+
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for p in argv { free(p) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        guard rc == 0 else { throw SpawnError(executable: executable, code: rc) }
+        return pid
+    }
+}
+
+/// The end of a child process as waitpid reports it.
+enum ChildStatus: Equatable {
+    case exited(Int32)
+    case signaled(Int32)
+
+    init(waitStatus s: Int32) {
+        // WIFEXITED / WEXITSTATUS / WTERMSIG are macros Swift cannot see.
+        if s & 0x7f == 0 { self = .exited((s >> 8) & 0xff) } else { self = .signaled(s & 0x7f) }
+    }
+}
+
+/// Blocks until `pid` ends, retrying on EINTR.
+func waitForChild(_ pid: pid_t) -> ChildStatus? {
+    var status: Int32 = 0
+    while true {
+        let rc = waitpid(pid, &status, 0)
+        if rc == pid { return ChildStatus(waitStatus: status) }
+        if rc == -1 && errno == EINTR { continue }
+        return nil
+    }
+}
+
+/// Non-blocking: nil while `pid` still runs.
+func pollChild(_ pid: pid_t) -> ChildStatus? {
+    var status: Int32 = 0
+    let rc = waitpid(pid, &status, WNOHANG)
+    return rc == pid ? ChildStatus(waitStatus: status) : nil
+}
+
+/// Monotonic seconds, for the deadlines this module enforces inside one process.
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
