@@ -1,0 +1,15 @@
+import ArgumentParser
+import Foundation
+import LinuxHost
+
+/// `appsnap _freezer …`: the hidden child that holds a freeze (SPEC §7). Started only
+/// by LinuxHost; everything it does lives in `FreezerChild`.
+struct FreezerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: FreezerChild.subcommand, shouldDisplay: false)
+
+    @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
+
+    func run() throws {
+        Foundation.exit(FreezerChild.main(arguments: arguments))
+    }
+}
