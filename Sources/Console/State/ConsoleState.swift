@@ -1,0 +1,162 @@
+import AppSnapCore
+
+/// The three tabs of SPEC §2.
+public enum Tab: String, CaseIterable, Sendable {
+    case instances = "Instances"
+    case groups = "Snapshot-consistent Groups"
+    case invocations = "Cloud Assistant"
+}
+
+/// A place the operator can be; the stack of them is the breadcrumb trail.
+public enum Place: Hashable, Sendable {
+    case regions
+    case tab(Tab)
+    case groupDetail(String)
+    case create
+    case run
+    case help
+}
+
+/// One line of text being typed at the bottom: a `/` filter, a `:` jump, a log search or a save path.
+public struct Prompt: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable { case filter, jump, search, savePath }
+    public var kind: Kind
+    public var text: String
+}
+
+/// What the cloud says about the instances of the region, with search keys for the filter.
+public struct Inventory: Sendable {
+    public var instances: [Instance] = []
+    public var assistant: [String: Bool] = [:]
+    public var ramRoles: [String: String] = [:]
+    public var disksByInstance: [String: [Disk]] = [:]
+    public init() {}
+    public init(instances: [Instance], assistant: [String: Bool], ramRoles: [String: String], disks: [Disk]) {
+        self.instances = instances; self.assistant = assistant; self.ramRoles = ramRoles
+        var by: [String: [Disk]] = [:]
+        for d in disks where !d.InstanceId.isEmpty { by[d.InstanceId, default: []].append(d) }
+        disksByInstance = by
+    }
+}
+
+/// The Create dialog: the request plus where the focus is and the text being edited.
+public struct CreateForm: Sendable {
+    public enum Field: Hashable, Sendable {
+        case disk(String), name, description, appConsistent, fsFreeze, timeout, containWriters, ok, cancel
+    }
+    public var request: ConsoleRequest
+    public var focus: Field = .name
+    /// The timeout as typed (it may be empty or out of range while editing).
+    public var timeoutText: String = "30"
+    /// Problems shown after OK was refused.
+    public var problems: [ConsoleRequest.Problem] = []
+
+    public init(request: ConsoleRequest) {
+        self.request = request
+        timeoutText = String(request.timeoutSeconds)
+        focus = request.disks.first { $0.ineligibilityReason == nil }.map { .disk($0.DiskId) } ?? .name
+    }
+
+    /// The focusable fields, in Tab order. Ineligible disks are shown but never focused.
+    public var fields: [Field] {
+        var f: [Field] = request.disks.filter { $0.ineligibilityReason == nil }.map { .disk($0.DiskId) }
+        f += [.name, .description, .appConsistent]
+        if !request.isWindows { f += [.fsFreeze, .timeout] }
+        if request.showsContainWriters { f.append(.containWriters) }
+        f += [.ok, .cancel]
+        return f
+    }
+
+    public var isTextField: Bool { focus == .name || focus == .description || focus == .timeout }
+}
+
+/// Where a submitted request is: the phases an operator watches on the run screen.
+public enum RunPhase: Equatable, Sendable {
+    case installingCloudAssistant
+    case starting
+    case running
+    case creatingGroup
+    /// The invocation or the group creation finished; the group may still be loading.
+    case finished
+    case failed(String)
+}
+
+public struct RunState: Sendable {
+    /// Nil when the screen shows an existing invocation rather than a new run.
+    public var request: ConsoleRequest?
+    public var regionId: String
+    public var instanceId: String?
+    public var phase: RunPhase
+    public var invokeId: String?
+    public var invocationStatus: String = ""
+    public var exitCode: Int?
+    public var errorCode: String = ""
+    public var log: LogRing
+    /// Characters of the invocation's Output already turned into lines.
+    public var consumed: Int = 0
+    public var partialLine: String = ""
+    /// Bytes the cloud itself dropped beyond its 24 KB.
+    public var cloudDropped: Int = 0
+    public var groupId: String?
+    public var group: SnapshotGroup?
+    public init(request: ConsoleRequest?, regionId: String, instanceId: String?, phase: RunPhase, logCapacity: Int) {
+        self.request = request; self.regionId = regionId; self.instanceId = instanceId
+        self.phase = phase; log = LogRing(capacity: logCapacity)
+    }
+}
+
+/// A line shown on the status bar until the next key.
+public struct StatusMessage: Equatable, Sendable {
+    public enum Level: Equatable, Sendable { case info, warn, error }
+    public var level: Level
+    public var text: String
+}
+
+/// Everything the console shows, as a plain value: `reduce` changes it, views draw it.
+public struct ConsoleState: Sendable {
+    public var width: Int
+    public var height: Int
+    public var glyphs: Glyphs
+    public var keyMap: KeyMap = .standard
+
+    public var stack: [Place] = [.regions]
+    public var place: Place { stack.last ?? .regions }
+
+    public var regions: [Region] = []
+    public var regionList = FilteredList()
+    public var regionId: String?
+
+    public var inventory = Inventory()
+    public var instanceList = FilteredList()
+    public var groups: [SnapshotGroup] = []
+    public var groupList = FilteredList()
+    public var invocations: [Invocation] = []
+    public var invocationList = FilteredList()
+    public var detailScroll = 0
+    public var helpScroll = 0
+
+    public var create: CreateForm?
+    public var run: RunState?
+    public var prompt: Prompt?
+    public var message: StatusMessage?
+    /// What is being loaded, shown as "loading …".
+    public var loading: Set<String> = []
+    public var quitting = false
+    public var logCapacity: Int
+
+    public init(width: Int = 80, height: Int = 24, glyphs: Glyphs = .unicode, logCapacity: Int = 100_000) {
+        self.width = width; self.height = height; self.glyphs = glyphs; self.logCapacity = logCapacity
+    }
+
+    public static let minWidth = 80
+    public static let minHeight = 24
+    public var tooSmall: Bool { width < Self.minWidth || height < Self.minHeight }
+
+    public var currentTab: Tab? {
+        for p in stack.reversed() { if case .tab(let t) = p { return t } }
+        return nil
+    }
+
+    /// Rows available to a list body: the screen less breadcrumbs, tabs, header, status and hints.
+    public var listHeight: Int { max(1, height - 5) }
+}
