@@ -1,0 +1,44 @@
+import Foundation
+import GRDB
+
+/// `appsnap cloud status`: where the cloud lives and what it holds.
+public struct CloudStatus: Sendable, Hashable, Codable {
+    public var stateDirectory: String
+    public var database: String
+    public var pool: String
+    /// True when the pool's file system clones images by reflink (FICLONE); otherwise
+    /// snapshots and disks from snapshots are sparse copies.
+    public var reflink: Bool
+    public var regions: Int
+    public var instances: Int
+    public var disks: Int
+    public var snapshots: Int
+    public var snapshotGroups: Int
+    public var invocations: Int
+
+    public var rendered: String {
+        """
+        state directory  \(stateDirectory)
+        database         \(database)
+        storage pool     \(pool) (\(reflink ? "reflink clones (FICLONE)" : "sparse copies: no reflink on this file system"))
+        regions          \(regions)
+        instances        \(instances)
+        disks            \(disks)
+        snapshots        \(snapshots)
+        snapshot groups  \(snapshotGroups)
+        invocations      \(invocations)
+        """
+    }
+}
+
+extension EmbeddedCloud {
+    public func status() throws -> CloudStatus {
+        try dbPool.read { db in
+            CloudStatus(stateDirectory: layout.root.path, database: layout.database.path, pool: layout.pool.path,
+                        reflink: PoolImages.reflinkSupported(directory: layout.snapshots),
+                        regions: try RegionRecord.fetchCount(db), instances: try InstanceRecord.fetchCount(db),
+                        disks: try DiskRecord.fetchCount(db), snapshots: try SnapshotRecord.fetchCount(db),
+                        snapshotGroups: try SnapshotGroupRecord.fetchCount(db), invocations: try InvocationRecord.fetchCount(db))
+        }
+    }
+}

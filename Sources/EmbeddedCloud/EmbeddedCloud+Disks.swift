@@ -1,0 +1,112 @@
+import AppSnapCore
+import Foundation
+import GRDB
+
+// Disks made from snapshots, attached and detached.
+extension EmbeddedCloud {
+    static let diskCategories = ["cloud_essd", "cloud_ssd", "cloud_efficiency", "cloud"]
+
+    public func createDisk(_ r: CreateDiskRequest) async throws -> String {
+        struct Plan { var zone: String; var size: Int; var source: SnapshotRecord? }
+        let plan: Plan = try await dbPool.read { db in
+            try self.authorize(db, region: r.regionId, action: "CreateDisk")
+            guard Self.diskCategories.contains(r.category) else {
+                throw ECSError("InvalidDiskCategory.ValueNotSupported", "The DiskCategory \"\(r.category)\" is not supported.")
+            }
+            let region = try RegionRecord.fetchOne(db, key: r.regionId)!
+            var zone = r.zoneId.flatMap { $0.isEmpty ? nil : $0 } ?? region.defaultZoneId
+            guard zone.hasPrefix(r.regionId) else {
+                throw ECSError.notFound("InvalidZoneId.NotFound", "The specified ZoneId \"\(zone)\" is not in region \(r.regionId).")
+            }
+            if let sid = r.snapshotId, !sid.isEmpty {
+                let s = try self.snapshot(db, sid, region: r.regionId)
+                guard s.status == SnapshotStatus.accomplished else {
+                    throw ECSError("InvalidSnapshot.NotReady", "The snapshot \(sid) is \(s.status); a disk can be made only from an accomplished snapshot.")
+                }
+                if r.zoneId == nil || r.zoneId!.isEmpty, let src = try DiskRecord.fetchOne(db, key: s.sourceDiskId) { zone = src.zoneId }
+                let size = r.size ?? s.sourceDiskSize
+                guard size >= s.sourceDiskSize else {
+                    throw ECSError("InvalidSize.TooSmall", "Size \(size) GiB is smaller than the snapshot's source disk (\(s.sourceDiskSize) GiB).")
+                }
+                guard size <= 32768 else { throw ECSError("InvalidDiskSize.ValueNotSupported", "Size \(size) GiB is beyond 32768 GiB.") }
+                return Plan(zone: zone, size: size, source: s)
+            }
+            guard let size = r.size else { throw ECSError.missingParameter("Size") }
+            guard (20...32768).contains(size) else {
+                throw ECSError("InvalidDiskSize.ValueNotSupported", "Size must be 20 to 32768 GiB; \(size) was given.")
+            }
+            return Plan(zone: zone, size: size, source: nil)
+        }
+        let diskId = Self.newId("d", region: r.regionId)
+        let image = layout.diskImage(diskId)
+        do {
+            if let s = plan.source {
+                try PoolImages.copy(from: layout.snapshotImage(s.snapshotId), to: image)
+                if plan.size > s.sourceDiskSize {
+                    guard truncate(image.path, off_t(plan.size) * off_t(PoolImages.gibibyte)) == 0 else {
+                        throw PoolError("cannot grow disk image", path: image.path)
+                    }
+                }
+            } else {
+                try PoolImages.create(at: image, sizeGiB: plan.size)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: image)
+            throw ECSError("InternalError", "The disk image could not be made: \(error)", httpStatus: 500)
+        }
+        let record = DiskRecord(diskId: diskId, diskName: r.diskName, regionId: r.regionId, zoneId: plan.zone,
+                                instanceId: nil, category: r.category, size: plan.size, status: "Available", type: "data",
+                                device: "", multiAttach: "Disabled", sourceSnapshotId: plan.source?.snapshotId ?? "",
+                                creationTime: timestamp())
+        do {
+            try await dbPool.write { db in
+                // The snapshot may have gone while its image was copied; the copy is still whole.
+                try record.insert(db)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: image)
+            throw error
+        }
+        return diskId
+    }
+
+    public func attachDisk(instanceId: String, diskId: String) async throws {
+        try await dbPool.write { db in
+            try self.authorize(db, region: nil, action: "AttachDisk")
+            let instance = try self.instance(db, instanceId, region: nil)
+            var disk = try self.disk(db, diskId, region: nil)
+            guard disk.status == "Available", disk.instanceId == nil else {
+                throw ECSError("IncorrectDiskStatus", "The disk \(diskId) is \(disk.status) (attached to \(disk.instanceId ?? "nothing")); only an Available disk can be attached.")
+            }
+            guard disk.zoneId == instance.zoneId else {
+                throw ECSError("InvalidParameter.Zone", "The disk \(diskId) is in zone \(disk.zoneId) but the instance \(instanceId) is in zone \(instance.zoneId).")
+            }
+            let used = Set(try String.fetchAll(db, sql: "SELECT device FROM disk WHERE instanceId = ?", arguments: [instanceId]))
+            guard let device = (1..<26).map(Self.deviceName).first(where: { !used.contains($0) }) else {
+                throw ECSError("InstanceDiskLimitExceeded", "The instance \(instanceId) has no free device letter.")
+            }
+            disk.instanceId = instanceId
+            disk.status = "In_use"
+            disk.device = device
+            try disk.update(db)
+        }
+    }
+
+    public func detachDisk(instanceId: String, diskId: String) async throws {
+        try await dbPool.write { db in
+            try self.authorize(db, region: nil, action: "DetachDisk")
+            _ = try self.instance(db, instanceId, region: nil)
+            var disk = try self.disk(db, diskId, region: nil)
+            guard disk.instanceId == instanceId else {
+                throw ECSError("IncorrectDiskStatus", "The disk \(diskId) is not attached to instance \(instanceId).")
+            }
+            guard disk.type != "system" else {
+                throw ECSError("InvalidDiskType.NotSupported", "The disk \(diskId) is the system disk of \(instanceId); a system disk cannot be detached.")
+            }
+            disk.instanceId = nil
+            disk.status = "Available"
+            disk.device = ""
+            try disk.update(db)
+        }
+    }
+}
