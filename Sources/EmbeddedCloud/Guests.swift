@@ -1,0 +1,31 @@
+import AppSnapCore
+import Foundation
+import GRDB
+import LinuxHost
+
+extension EmbeddedCloud {
+    /// The guest the plugin drives on an emulated instance: a LinuxGuest rooted at the
+    /// instance's root directory (scripts owned by whoever owns it; disks are pool images),
+    /// or an EmulatedWindowsGuest.
+    public func guest(for instanceId: String) throws -> GuestHost {
+        let (instance, writers) = try dbPool.read { db -> (InstanceRecord, [String]) in
+            let i = try self.instance(db, instanceId, region: nil)
+            let w = try String.fetchAll(db, sql: "SELECT writerName FROM vssWriter WHERE instanceId = ? ORDER BY writerName",
+                                        arguments: [instanceId])
+            return (i, w)
+        }
+        let layout = self.layout
+        if instance.osType == "windows" {
+            return EmulatedWindowsGuest(instanceId: instance.instanceId, regionId: instance.regionId, writers: writers,
+                                        runDirectory: layout.run.path, clock: clock,
+                                        imagePath: { layout.diskImage($0.DiskId).path })
+        }
+        let root = layout.instanceRoot(instance.instanceId)
+        if !FileManager.default.fileExists(atPath: root.path) { try makeInstanceRoot(instance.instanceId) }
+        let config = try LinuxGuestConfig.emulated(
+            instanceId: instance.instanceId, regionId: instance.regionId, rootPath: root.path,
+            runDirectory: layout.run.path, executablePath: executablePath, clock: clock,
+            diskLocator: { .image(layout.diskImage($0.DiskId).path) })
+        return LinuxGuest(config: config)
+    }
+}
