@@ -1,0 +1,87 @@
+import AppSnapCore
+
+/// The frame around every screen: breadcrumbs, tabs, status line and key hints.
+enum Chrome {
+    static func crumbs(_ s: ConsoleState) -> [String] {
+        var out = ["appsnap"]
+        for p in s.stack {
+            switch p {
+            case .regions: out.append(s.regionId ?? "Regions")
+            case .tab(let t): out.append(t.rawValue)
+            case .groupDetail(let id): out.append(id)
+            case .create: out.append("Create Snapshot-consistent Group")
+            case .run: out.append(s.run?.invokeId ?? s.run?.groupId ?? "Run")
+            case .help: out.append("Help")
+            }
+        }
+        if s.stack == [.regions] { out[1] = "Regions" }
+        return out
+    }
+
+    static func drawCrumbs(_ g: inout Grid, _ s: ConsoleState) {
+        let text = " " + crumbs(s).joined(separator: s.glyphs.crumbSeparator)
+        g.put(text, x: 0, y: 0, role: .breadcrumb)
+        if !s.loading.isEmpty {
+            let l = "loading \(s.loading.sorted().joined(separator: ", "))\(s.glyphs.ellipsis) "
+            g.put(l, x: max(0, g.width - CharWidth.of(l)), y: 0, role: .info)
+        }
+    }
+
+    /// The tabs; the active one is bracketed as well as coloured, so mono shows it too.
+    static func drawTabs(_ g: inout Grid, _ s: ConsoleState) {
+        let active = s.currentTab
+        var x = 1
+        for t in Tab.allCases {
+            let on = t == active && s.place == .tab(t)
+            let label = on ? "[\(t.rawValue)]" : " \(t.rawValue) "
+            x = g.put(label, x: x, y: 1, role: on ? .tabActive : .tabInactive)
+            x += 1
+        }
+    }
+
+    static func drawTitle(_ g: inout Grid, _ title: String) {
+        g.put(" " + title, x: 0, y: 1, role: .title)
+    }
+
+    static func drawStatus(_ g: inout Grid, _ s: ConsoleState, summary: String) {
+        let y = g.height - 2
+        g.fill(x: 0, y: y, width: g.width, role: .statusBar)
+        if let p = s.prompt {
+            let label: String
+            switch p.kind {
+            case .filter: label = "/"
+            case .jump: label = ":"
+            case .search: label = "search /"
+            case .savePath: label = "save log to: "
+            }
+            let end = g.put(" " + label + p.text, x: 0, y: y, role: .statusBar)
+            g.put("_", x: end, y: y, role: .statusBar, attributes: [.reverse])
+            return
+        }
+        if let m = s.message {
+            let (mark, role): (String, Role) = m.level == .error ? (s.glyphs.fail + " error: ", .error)
+                : m.level == .warn ? ("! ", .warn) : (s.glyphs.ok + " ", .ok)
+            g.put(" " + mark + m.text, x: 0, y: y, role: role)
+            return
+        }
+        g.put(" " + summary, x: 0, y: y, role: .statusBar)
+    }
+
+    static func drawHints(_ g: inout Grid, _ s: ConsoleState) {
+        let y = g.height - 1
+        var x = 1
+        for h in s.keyMap.hints(in: Keys.context(s.place)) {
+            let need = CharWidth.of(h.key) + 1 + CharWidth.of(h.label) + 2
+            if x + need > g.width { break }
+            x = g.put(h.key, x: x, y: y, role: .hintKey)
+            x = g.put(" " + h.label, x: x, y: y, role: .hintText)
+            x += 2
+        }
+    }
+
+    static func listSummary(_ list: FilteredList, total: Int, noun: String) -> String {
+        var t = list.count == total ? "\(total) \(noun)" : "\(list.count) of \(total) \(noun)"
+        if !list.query.isEmpty { t += " · filter /\(list.query)  (Esc clears)" }
+        return t
+    }
+}
