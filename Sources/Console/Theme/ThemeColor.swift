@@ -56,9 +56,10 @@ public enum ColorDepth: Int, Comparable, Sendable, CaseIterable {
 
     public static func < (a: ColorDepth, b: ColorDepth) -> Bool { a.rawValue < b.rawValue }
 
-    /// From ncurses' COLORS (and COLORTERM, which announces truecolor where terminfo lags).
-    public static func detect(colors: Int, colorTerm: String?) -> ColorDepth {
-        if colors >= 16_777_216 || (colors >= 256 && ["truecolor", "24bit"].contains(colorTerm ?? "")) { return .trueColor }
+    /// From ncurses' COLORS. Truecolor needs a direct-colour terminfo (e.g. xterm-direct),
+    /// where colour numbers are 0xRRGGBB; COLORTERM alone cannot make ncurses send them.
+    public static func detect(colors: Int) -> ColorDepth {
+        if colors >= 16_777_216 { return .trueColor }
         if colors >= 256 { return .x256 }
         if colors >= 16 { return .sixteen }
         if colors >= 8 { return .eight }
