@@ -38,7 +38,7 @@ struct ScriptRunner {
 
         let pid: pid_t
         do {
-            pid = try request.spawn()
+            pid = try spawnRetryingBusyText(request)
         } catch {
             close(readEnd); close(writeEnd)
             return .failedToStart("\(error)")
@@ -76,6 +76,21 @@ struct ScriptRunner {
                 _ = drain(readEnd, into: &lines)
                 lines.finish()
                 return .timedOut
+            }
+        }
+    }
+
+    /// A script written moments ago can still be open for writing in a child another
+    /// thread is forking (until that child execs): exec then fails with ETXTBSY. The
+    /// window is short, so retry briefly rather than fail the script.
+    private func spawnRetryingBusyText(_ request: SpawnRequest) throws -> pid_t {
+        var attempt = 0
+        while true {
+            do {
+                return try request.spawn()
+            } catch let error as SpawnError where error.code == ETXTBSY && attempt < 40 {
+                attempt += 1
+                usleep(UInt32(min(attempt, 10)) * 5_000)
             }
         }
     }
