@@ -79,7 +79,8 @@ enum ParamsParser {
             let rawKey = String(chars[i..<j])
             guard rawKey.hasPrefix("-") else {
                 let shown = String(chars[itemStart..<min(chars.count, itemStart + 40)].prefix { $0 != "," })
-                let named = rawKey.isEmpty || rawKey.contains("\"") ? nil : rawKey
+                let looksLikeKey = !rawKey.isEmpty && rawKey.allSatisfy { $0.isLetter || $0.isNumber }
+                let named = looksLikeKey ? rawKey : nil
                 throw fail(named, "\"\(shown)\" does not start with '-' (each item is -Key=Value; quote a list: -ExcludeDiskId=\\\"d-1,d-2\\\")")
             }
             let key = String(rawKey.dropFirst())
