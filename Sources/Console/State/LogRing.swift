@@ -59,8 +59,14 @@ public struct LogRing: Sendable {
 
     /// The first line on screen for a view `height` rows tall and `width` wide.
     public func top(height: Int, width: Int) -> Int {
-        if !following { return max(firstLine, min(topLine, endLine - 1)) }
-        // From the end backwards until the screen is full: only the visible lines are measured.
+        let tail = tailTop(height: height, width: width)
+        if !following { return max(firstLine, min(topLine, tail)) }
+        return tail
+    }
+
+    /// The first line of the last screenful: measured from the end backwards, so only the
+    /// visible lines are looked at.
+    func tailTop(height: Int, width: Int) -> Int {
         var rows = 0
         var n = endLine
         while n > firstLine {

@@ -80,8 +80,11 @@ enum Chrome {
     }
 
     static func listSummary(_ list: FilteredList, total: Int, noun: String) -> String {
-        var t = list.count == total ? "\(total) \(noun)" : "\(list.count) of \(total) \(noun)"
+        var t = list.count == total ? plural(total, noun) : "\(list.count) of \(plural(total, noun))"
         if !list.query.isEmpty { t += " · filter /\(list.query)  (Esc clears)" }
         return t
     }
 }
+
+/// "1 group", "3 groups".
+func plural(_ n: Int, _ noun: String) -> String { n == 1 ? "1 \(noun)" : "\(n) \(noun)s" }

@@ -1,3 +1,4 @@
+import Foundation
 import AppSnapCore
 
 /// The Create Snapshot-consistent Group dialog, as SPEC §2 lays it out.
@@ -14,14 +15,14 @@ enum CreateView {
         func box(_ on: Bool) -> String { on ? gl.checked : gl.unchecked }
 
         line(label("Resource type") + "Instance (one instance at a time)")
-        line(label("Instance") + "\(r.instance.InstanceName) (\(r.instance.InstanceId)) · \(r.instance.OSName) · \(r.instance.Status)")
+        line(label("Instance") + "\(r.instance.InstanceName) (\(r.instance.InstanceId)) · \(r.instance.OSName.replacingOccurrences(of: " 64 bit", with: "")) · \(r.instance.Status)")
         if r.disks.isEmpty { line(label("Disks") + "no disks attached", .warn) }
         for (i, d) in r.disks.enumerated() {
             let lead = i == 0 ? label("Disks") : String(repeating: " ", count: labelWidth)
             let desc = "\(d.DiskId)  \(d.Type.padded(6))\(String(d.Size).leftPadded(5)) GiB  \(d.Category)"
             if let why = d.ineligibilityReason {
                 line(lead + gl.blocked + " " + desc, .disabled)
-                line(String(repeating: " ", count: labelWidth + 4) + "\(gl.fail) not selectable: \(why)", .warn)
+                line(String(repeating: " ", count: labelWidth + 4) + "\(gl.fail) \(why)", .warn)
             } else {
                 line(lead + box(r.selectedDiskIds.contains(d.DiskId)) + " " + desc, .normal, .disk(d.DiskId))
             }
@@ -31,10 +32,10 @@ enum CreateView {
         line(" Advanced settings", .header)
         line("   " + box(r.appConsistent) + " Enable Application-consistent Snapshot", .normal, .appConsistent)
         if r.willInstallCloudAssistant {
-            line("       ! Cloud Assistant is not installed on this instance: it will be installed.", .warn)
+            line("       ! Cloud Assistant is not installed: it will be installed first.", .warn)
         }
         if !r.isWindows {
-            let note = r.appConsistent ? "" : "  (applies with application-consistent)"
+            let note = r.appConsistent ? "" : "  (with app-consistent)"
             line("   " + box(r.fsFreeze) + " File System I/O Suspension and Resume" + note, r.appConsistent ? .normal : .dim, .fsFreeze)
             line("       Timeout (seconds)", r.appConsistent ? .normal : .dim, .timeout)
         } else if r.showsContainWriters {
@@ -44,8 +45,8 @@ enum CreateView {
         let role = r.ramRoleName.isEmpty ? "\(gl.fail) none attached" : r.ramRoleName
         line(label("RAM role") + role, r.ramRoleName.isEmpty && r.appConsistent ? .warn : .normal)
         let plan = r.appConsistent
-            ? "will run \(r.isWindows ? PluginParams.windowsPlugin : PluginParams.linuxPlugin) through Cloud Assistant (\(r.isWindows ? "RunPowerShellScript" : "RunShellScript"))"
-            : "will create a crash-consistent group directly (CreateSnapshotGroup), no consistency tag"
+            ? "\(r.isWindows ? "RunPowerShellScript" : "RunShellScript"): \(r.isWindows ? PluginParams.windowsPlugin : PluginParams.linuxPlugin) via Cloud Assistant"
+            : "CreateSnapshotGroup directly: crash-consistent, no tag"
         line(label("On OK") + plan, .dim)
         for p in form.problems { line(" \(gl.fail) \(p.message)", .error) }
         line("", .normal, .ok)

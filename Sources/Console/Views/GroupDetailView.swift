@@ -30,9 +30,9 @@ enum GroupDetailView {
             case SnapshotStatus.failed: st = "\(gl.fail) failed"
             default: st = "\(gl.running) progressing"
             }
-            let left = "   \(snap.SnapshotId.padded(22)) \("\(snap.SourceDiskId) (\(snap.SourceDiskType.lowercased()), \(snap.SourceDiskSize) GiB)".padded(34)) \(st.padded(15)) "
+            let left = "   \(snap.SnapshotId.padded(21)) \("\(snap.SourceDiskId) (\(snap.SourceDiskType.lowercased()), \(snap.SourceDiskSize) GiB)".padded(34)) "
             out.append((left, snap.Status == SnapshotStatus.failed ? .error : .normal, percent(snap.Progress)))
-            out.append(("       tags: \(tagText(snap.Tags))", snap.Tags.Tag.isEmpty ? .dim : .info, nil))
+            out.append(("       \(st) · tags: \(tagText(snap.Tags))", snap.Tags.Tag.isEmpty ? .dim : .info, nil))
         }
         return out
     }

@@ -27,7 +27,7 @@ enum ListViews {
             let mark = r.RegionId == s.regionId ? " (current)" : ""
             return [(r.RegionId, .normal), (r.LocalName + mark, .normal)]
         }
-        Chrome.drawStatus(&g, s, summary: Chrome.listSummary(s.regionList, total: s.regions.count, noun: "regions"))
+        Chrome.drawStatus(&g, s, summary: Chrome.listSummary(s.regionList, total: s.regions.count, noun: "region"))
     }
 
     static func statusCell(_ status: String, _ gl: Glyphs) -> (String, Role) {
@@ -61,7 +61,7 @@ enum ListViews {
             else { cells.append(("\(gl.fail) none", .warn)) }
             return cells
         }
-        Chrome.drawStatus(&g, s, summary: Chrome.listSummary(s.instanceList, total: inv.instances.count, noun: "instances"))
+        Chrome.drawStatus(&g, s, summary: Chrome.listSummary(s.instanceList, total: inv.instances.count, noun: "instance"))
     }
 
     /// What the tags of a group's snapshots say: APPConsistent, FsConsistent or crash-consistent.
@@ -86,9 +86,9 @@ enum ListViews {
 
     static func groups(_ g: inout Grid, _ s: ConsoleState) {
         let wide = g.width >= 110
-        var cols = [Column(title: "NAME", width: 16), Column(title: "GROUP ID", width: 22)]
+        var cols = [Column(title: "NAME", width: 16), Column(title: "GROUP ID", width: 21)]
         if wide { cols.append(Column(title: "INSTANCE", width: 16)) }
-        cols += [Column(title: "STATUS", width: 18), Column(title: "DISKS", width: 5, rightAligned: true)]
+        cols += [Column(title: "STATUS", width: 17), Column(title: "DISKS", width: 5, rightAligned: true)]
         if wide { cols.append(Column(title: "CREATED", width: 20)) }
         cols.append(Column(title: "CONSISTENCY", width: 0))
         let names = Dictionary(s.inventory.instances.map { ($0.InstanceId, $0.InstanceName) }, uniquingKeysWith: { a, _ in a })
@@ -103,7 +103,7 @@ enum ListViews {
             cells.append(consistency(grp))
             return cells
         }
-        Chrome.drawStatus(&g, s, summary: Chrome.listSummary(s.groupList, total: s.groups.count, noun: "groups") + " · Enter opens")
+        Chrome.drawStatus(&g, s, summary: Chrome.listSummary(s.groupList, total: s.groups.count, noun: "group") + " · Enter opens")
     }
 
     static func invocationStatusCell(_ status: String, _ gl: Glyphs) -> (String, Role) {
@@ -131,6 +131,6 @@ enum ListViews {
             cells.append((inv.CommandContent.replacingOccurrences(of: "acs-plugin-manager --exec --plugin ", with: ""), .dim))
             return cells
         }
-        Chrome.drawStatus(&g, s, summary: Chrome.listSummary(s.invocationList, total: s.invocations.count, noun: "invocations") + " · Enter shows the log")
+        Chrome.drawStatus(&g, s, summary: Chrome.listSummary(s.invocationList, total: s.invocations.count, noun: "invocation") + " · Enter shows the log")
     }
 }

@@ -30,11 +30,12 @@ enum RunView {
         }
         let (pt, pr) = phaseText(run, gl)
         g.put("   " + pt, x: x, y: 2, role: pr, maxX: g.width)
-        var what = " Instance \(run.request.map { "\($0.instance.InstanceName) (\($0.instance.InstanceId))" } ?? run.instanceId ?? "-")"
+        let showId = g.width >= 110
+        var what = " Instance \(run.request.map { showId ? "\($0.instance.InstanceName) (\($0.instance.InstanceId))" : $0.instance.InstanceName } ?? run.instanceId ?? "-")"
         if let r = run.request {
             if r.appConsistent {
-                what += r.isWindows ? " · app-consistent, writers \(r.containWriters ? "on" : "off")"
-                    : " · app-consistent, I/O suspension \(r.fsFreeze ? "on, \(r.timeoutSeconds) s" : "off")"
+                what += r.isWindows ? " · app-consistent · writers \(r.containWriters ? "on" : "off")"
+                    : " · app-consistent · I/O suspension \(r.fsFreeze ? "on, \(r.timeoutSeconds) s" : "off")"
             } else {
                 what += " · crash-consistent"
             }
@@ -51,13 +52,13 @@ enum RunView {
 
         var summary = run.log.following ? "following the log" : "paused: End or G follows again"
         if !run.log.searchQuery.isEmpty {
-            summary += " · /\(run.log.searchQuery): \(run.log.matchCount) lines, n/N move"
+            summary += " · /\(run.log.searchQuery): \(plural(run.log.matchCount, "line")), n/N move"
         }
         Chrome.drawStatus(&g, s, summary: summary)
     }
 
     static func logTitle(_ run: RunState) -> String {
-        var t = " Log · \(run.log.following ? "following" : "paused") · wrap \(run.log.wrap ? "on" : "off") · \(run.log.totalLines) lines"
+        var t = " Log · \(run.log.following ? "following" : "paused") · wrap \(run.log.wrap ? "on" : "off") · \(plural(run.log.totalLines, "line"))"
         t += " · \(run.log.dropped) dropped"
         if run.cloudDropped > 0 { t += " · cloud kept 24 KB, \(run.cloudDropped) bytes not shown" }
         return t + " "
@@ -126,7 +127,8 @@ enum RunView {
             y += 1
         }
         guard let grp = run.group else {
-            g.put(run.groupId.map { " Group \($0): loading\(gl.ellipsis)" } ?? " No snapshot-consistent group was created.", x: 0, y: y, role: .dim)
+            let none = run.request == nil ? " The log names no snapshot-consistent group." : " No snapshot-consistent group was created."
+            g.put(run.groupId.map { " Group \($0): loading\(gl.ellipsis)" } ?? none, x: 0, y: y, role: .dim)
             return
         }
         let (st, stRole) = ListViews.groupStatusCell(grp, gl)

@@ -1,0 +1,255 @@
+import AppSnapCore
+import Foundation
+@testable import Console
+
+/// An in-memory CloudAPI with a few of the demo inventory's instances (SPEC §12). A plugin
+/// run finishes on the second poll with the log lines and tags the real plugin writes.
+final class FakeCloud: CloudAPI, @unchecked Sendable {
+    private let lock = NSLock()
+    var instances: [Instance] = []
+    var disks: [Disk] = []
+    var assistant: [String: Bool] = [:]
+    var roles: [String: String] = [:]
+    var groups: [SnapshotGroup] = []
+    var invocations: [Invocation] = []
+    var polls: [String: Int] = [:]
+    var runCommands: [RunCommandRequest] = []
+    var createRequests: [CreateSnapshotGroupRequest] = []
+    var installs: [String] = []
+    var calls: [String] = []
+    /// The exit code a plugin run ends with.
+    var pluginExit = 0
+    var counter = 0
+
+    static let region = "cn-hangzhou"
+
+    init() {
+        func inst(_ n: Int, _ name: String, _ os: String, _ osName: String, _ status: String = "Running") -> Instance {
+            Instance(InstanceId: "i-bp1demo0000000\(n)", InstanceName: name, RegionId: Self.region, ZoneId: "cn-hangzhou-h",
+                     Status: status, OSType: os, OSName: osName, CreationTime: "2025-03-04T08:0\(n):00Z")
+        }
+        instances = [
+            inst(1, "linux-app-1", "linux", "CentOS 7.9 64 bit"),
+            inst(2, "linux-db-1", "linux", "Ubuntu 22.04 64 bit"),
+            inst(3, "linux-shared-1", "linux", "Alibaba Cloud Linux 3 64 bit"),
+            inst(4, "linux-stopped-1", "linux", "Ubuntu 20.04 64 bit", "Stopped"),
+            inst(5, "linux-noassist-1", "linux", "Ubuntu 22.04 64 bit"),
+            inst(6, "win-sql-1", "windows", "Windows Server 2019 Datacenter 64 bit"),
+        ]
+        var n = 0
+        func disk(_ i: Instance, _ type: String, _ size: Int, _ category: String = "cloud_essd", multi: String = "Disabled") {
+            n += 1
+            disks.append(Disk(DiskId: "d-bp1disk00000\(String(format: "%02d", n))", DiskName: "\(i.InstanceName)-\(type)\(n)",
+                              RegionId: Self.region, ZoneId: "cn-hangzhou-h", InstanceId: i.InstanceId, Category: category,
+                              Size: size, Status: "In_use", Type: type, Device: "/dev/vd\(Character(UnicodeScalar(96 + n)!))",
+                              MultiAttach: multi, CreationTime: "2025-03-04T08:00:00Z"))
+        }
+        let app = instances[0], db = instances[1], shared = instances[2], stopped = instances[3], noassist = instances[4], win = instances[5]
+        disk(app, "system", 40); disk(app, "data", 100); disk(app, "data", 200)
+        disk(db, "system", 40); disk(db, "data", 500); disk(db, "data", 100, "cloud_ssd")
+        disk(shared, "system", 40); disk(shared, "data", 100, multi: "Enabled")
+        disk(stopped, "system", 40)
+        disk(noassist, "system", 40); disk(noassist, "data", 50)
+        disk(win, "system", 60); disk(win, "data", 200)
+        for i in instances { assistant[i.InstanceId] = i.InstanceName != "linux-noassist-1"; roles[i.InstanceId] = "AppSnapshotRoleName" }
+        let g = makeGroup(id: "ssg-bp1seed000000001", name: "nightly-app", instance: app, tags: [ConsistencyTag.app, Tag(ConsistencyTag.freezeMsKey, "41")],
+                          time: "2025-03-03T01:00:00Z")
+        groups = [g]
+        invocations = [Invocation(InvokeId: "t-hz0seed00000001", CommandType: "RunShellScript",
+                                  CommandContent: #"acs-plugin-manager --exec --plugin app-snapshot-plugin --params=-RamRoleName=\"AppSnapshotRoleName\",-Name=\"nightly-app\""#,
+                                  InvocationStatus: "Success", CreationTime: "2025-03-03T01:00:00Z",
+                                  InvokeInstances: InvokeInstanceSet([InvokeInstance(InstanceId: app.InstanceId, InvocationStatus: "Success")]))]
+    }
+
+    func makeGroup(id: String, name: String, instance: Instance, tags: [Tag], time: String, progress: String = "100%",
+                   diskIds: [String]? = nil) -> SnapshotGroup {
+        let ds = disks.filter { $0.InstanceId == instance.InstanceId && (diskIds?.contains($0.DiskId) ?? ($0.ineligibilityReason == nil)) }
+        let snaps = ds.enumerated().map { (i, d) in
+            Snapshot(SnapshotId: "s-\(id.dropFirst(4).prefix(14))\(i)", SnapshotName: "\(name)-\(d.DiskId)", SourceDiskId: d.DiskId,
+                     SourceDiskSize: d.Size, SourceDiskType: d.Type == "system" ? "System" : "Data",
+                     Status: progress == "100%" ? "accomplished" : "progressing", Progress: progress,
+                     SnapshotGroupId: id, CreationTime: time, Tags: TagSet(tags))
+        }
+        return SnapshotGroup(SnapshotGroupId: id, Name: name, Description: "", InstanceId: instance.InstanceId,
+                             Status: progress == "100%" ? "accomplished" : "progressing", CreationTime: time, Snapshots: SnapshotSet(snaps))
+    }
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T { lock.lock(); defer { lock.unlock() }; return try body() }
+
+    func describeRegions() async throws -> [Region] {
+        locked { calls.append("DescribeRegions") }
+        return [Region(RegionId: "ap-southeast-1", LocalName: "Singapore", RegionEndpoint: "ecs.ap-southeast-1.aliyuncs.com"),
+                Region(RegionId: "cn-hangzhou", LocalName: "China (Hangzhou)", RegionEndpoint: "ecs.cn-hangzhou.aliyuncs.com"),
+                Region(RegionId: "cn-shanghai", LocalName: "China (Shanghai)", RegionEndpoint: "ecs.cn-shanghai.aliyuncs.com")]
+    }
+    func describeInstances(regionId: String, instanceIds: [String]?) async throws -> [Instance] {
+        locked { instances.filter { $0.RegionId == regionId && (instanceIds?.contains($0.InstanceId) ?? true) } }
+    }
+    func describeDisks(regionId: String, instanceId: String?, diskIds: [String]?) async throws -> [Disk] {
+        locked { disks.filter { $0.RegionId == regionId && (instanceId == nil || $0.InstanceId == instanceId) } }
+    }
+    func describeCloudAssistantStatus(regionId: String, instanceIds: [String]) async throws -> [CloudAssistantStatus] {
+        locked { instanceIds.map { CloudAssistantStatus(InstanceId: $0, CloudAssistantStatus: assistant[$0] == true ? "true" : "false",
+                                                         CloudAssistantVersion: "2.2.3", OSType: "Linux") } }
+    }
+    func installCloudAssistant(regionId: String, instanceIds: [String]) async throws {
+        locked { for i in instanceIds { assistant[i] = true; installs.append(i) }; calls.append("InstallCloudAssistant") }
+    }
+    func describeInstanceRamRole(regionId: String, instanceIds: [String]) async throws -> [InstanceRamRole] {
+        locked { instanceIds.compactMap { id in roles[id].map { InstanceRamRole(InstanceId: id, RamRoleName: $0) } } }
+    }
+    func runCommand(_ request: RunCommandRequest) async throws -> String {
+        locked {
+            counter += 1
+            let id = "t-hz0run0000000\(counter)"
+            runCommands.append(request)
+            calls.append("RunCommand")
+            invocations.append(Invocation(InvokeId: id, CommandType: request.type, CommandContent: request.commandContent,
+                                          InvocationStatus: "Running", CreationTime: "2025-03-04T16:09:2\(counter)Z",
+                                          InvokeInstances: InvokeInstanceSet(request.instanceIds.map { InvokeInstance(InstanceId: $0, InvocationStatus: "Running") })))
+            return id
+        }
+    }
+    func describeInvocations(regionId: String, invokeId: String?, instanceId: String?) async throws -> [Invocation] {
+        locked { invocations.filter { invokeId == nil || $0.InvokeId == invokeId } }
+    }
+
+    static let logHead = [
+        #"[level="info"][time="2025-03-04 16:09:25.8200239"][message="Start app-snapshot-plugin"]"#,
+        #"[level="info"][time="2025-03-04 16:09:25.8300000"][message="Condition checks passed"]"#,
+        #"[level="info"][time="2025-03-04 16:09:26.1000000"][message="Run prescript /tmp/prescript.sh"]"#,
+    ]
+
+    func describeInvocationResults(regionId: String, invokeId: String?, instanceId: String?, contentEncoding: ContentEncoding) async throws -> [InvocationResult] {
+        try locked {
+            calls.append("DescribeInvocationResults:\(contentEncoding.rawValue)")
+            guard let id = invokeId, let inv = invocations.first(where: { $0.InvokeId == id }) else { return [] }
+            let n = (polls[id] ?? 0) + 1
+            polls[id] = n
+            let inst = inv.InvokeInstances.InvokeInstance.first!.InstanceId
+            if inv.InvocationStatus == "Success" {
+                return [InvocationResult(InvokeId: id, InstanceId: inst, InvocationStatus: "Success", InvokeRecordStatus: "Finished",
+                                         ExitCode: 0, Output: Self.logHead.joined(separator: "\n") + "\n", Dropped: 0, StartTime: "", FinishedTime: "")]
+            }
+            if n == 1 {
+                // A partial last line: the console must hold it until it is complete.
+                return [InvocationResult(InvokeId: id, InstanceId: inst, InvocationStatus: "Running", InvokeRecordStatus: "Running",
+                                         ExitCode: nil, Output: Self.logHead.joined(separator: "\n") + "\n[level=\"info\"]", Dropped: 0,
+                                         StartTime: "", FinishedTime: "")]
+            }
+            let instance = instances.first { $0.InstanceId == inst }!
+            let content = inv.CommandContent
+            let name = content.range(of: #"-Name=\""#).map { String(content[$0.upperBound...].prefix { $0 != "\\" }) } ?? "x"
+            var out = Self.logHead
+            var gid: String?
+            if pluginExit == 0 {
+                counter += 1
+                let g = makeGroup(id: "ssg-bp1new00000000\(counter)", name: name, instance: instance,
+                                  tags: [ConsistencyTag.app, Tag(ConsistencyTag.freezeMsKey, "37")], time: "2025-03-04T16:09:3\(counter)Z",
+                                  progress: "60%")
+                groups.append(g)
+                gid = g.SnapshotGroupId
+                out += [
+                    #"[level="info"][time="2025-03-04 16:09:27.0000000"][message="Finish SnapshotGroup=\#(g.SnapshotGroupId) Creation, TotalCost=1.2s, QueryCost=0.3s"]"#,
+                    #"[level="info"][time="2025-03-04 16:09:27.1000000"][message="Prepare to Thaw FileSystem or Applications"]"#,
+                    #"[level="info"][time="2025-03-04 16:09:27.2000000"][message="Thaw Write Request Done"]"#,
+                    #"[level="info"][time="2025-03-04 16:09:27.3000000"][message="Tag snapshots with AppConsistent"]"#,
+                    #"[level="info"][time="2025-03-04 16:09:27.4000000"][message="Take AppConsistent snapshots successfully"]"#,
+                ]
+            } else {
+                out.append(#"[level="error"][time="2025-03-04 16:09:27.0000000"][message="Freeze did not complete within 30s; thawed"]"#)
+            }
+            _ = gid
+            if let i = invocations.firstIndex(where: { $0.InvokeId == id }) {
+                invocations[i].InvocationStatus = pluginExit == 0 ? "Success" : "Failed"
+            }
+            return [InvocationResult(InvokeId: id, InstanceId: inst, InvocationStatus: pluginExit == 0 ? "Success" : "Failed",
+                                     InvokeRecordStatus: "Finished", ExitCode: pluginExit, Output: out.joined(separator: "\n"),
+                                     Dropped: 0, ErrorCode: pluginExit == 0 ? "" : "ExitCodeNonzero", StartTime: "", FinishedTime: "")]
+        }
+    }
+    func sendFile(_ request: SendFileRequest) async throws -> String { "t-file" }
+    func createSnapshotGroup(_ request: CreateSnapshotGroupRequest) async throws -> String {
+        locked {
+            counter += 1
+            createRequests.append(request)
+            calls.append("CreateSnapshotGroup")
+            let inst = instances.first { $0.InstanceId == request.instanceId }!
+            let g = makeGroup(id: "ssg-bp1crash0000000\(counter)", name: request.name, instance: inst, tags: [],
+                              time: "2025-03-04T17:00:0\(counter)Z", diskIds: request.diskIds)
+            groups.append(g)
+            return g.SnapshotGroupId
+        }
+    }
+    /// Each describe moves progressing snapshots on by 40 points, so progress shows and ends.
+    func describeSnapshotGroups(regionId: String, instanceId: String?, snapshotGroupIds: [String]?) async throws -> [SnapshotGroup] {
+        locked {
+            calls.append("DescribeSnapshotGroups")
+            let out = groups.filter { (instanceId == nil || $0.InstanceId == instanceId) && (snapshotGroupIds?.contains($0.SnapshotGroupId) ?? true) }
+            for (gi, g) in groups.enumerated() where g.Status == "progressing" && out.contains(where: { $0.SnapshotGroupId == g.SnapshotGroupId }) {
+                for si in groups[gi].Snapshots.Snapshot.indices {
+                    let p = min(100, percent(groups[gi].Snapshots.Snapshot[si].Progress) + 40)
+                    groups[gi].Snapshots.Snapshot[si].Progress = "\(p)%"
+                    if p == 100 { groups[gi].Snapshots.Snapshot[si].Status = "accomplished" }
+                }
+                if groups[gi].Snapshots.Snapshot.allSatisfy({ $0.Status == "accomplished" }) { groups[gi].Status = "accomplished" }
+            }
+            return out
+        }
+    }
+    func deleteSnapshotGroup(regionId: String, snapshotGroupId: String) async throws {}
+    func describeSnapshots(regionId: String, snapshotIds: [String]?, diskId: String?, instanceId: String?) async throws -> [Snapshot] { [] }
+    func deleteSnapshot(regionId: String, snapshotId: String) async throws {}
+    func tagResources(regionId: String, resourceType: String, resourceIds: [String], tags: [Tag], dryRun: Bool) async throws {}
+    func createDisk(_ request: CreateDiskRequest) async throws -> String { "d-new" }
+    func attachDisk(instanceId: String, diskId: String) async throws {}
+    func detachDisk(instanceId: String, diskId: String) async throws {}
+}
+
+/// A clock whose sleeps return at once: polling loops run without waiting.
+struct InstantClock: Clock {
+    func now() -> Date { Date(timeIntervalSince1970: 1_741_075_765) }
+    func uptime() -> Double { 0 }
+    func sleep(seconds: Double) async {}
+}
+
+/// Runs effects through the real EffectRunner against the fake cloud, feeding every
+/// resulting action back, until nothing is left to do.
+func settle(_ session: ConsoleSession, _ cloud: FakeCloud, _ effects: [Effect], limit: Int = 200) async {
+    let runner = EffectRunner(cloud: cloud, clock: InstantClock())
+    var queue = effects
+    var steps = 0
+    while !queue.isEmpty && steps < limit {
+        let e = queue.removeFirst()
+        steps += 1
+        let box = ActionBox()
+        await runner.perform(e) { box.append($0) }
+        for a in box.items { queue += session.send(a) }
+    }
+}
+
+final class ActionBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _items: [Action] = []
+    func append(_ a: Action) { lock.lock(); _items.append(a); lock.unlock() }
+    var items: [Action] { lock.lock(); defer { lock.unlock() }; return _items }
+}
+
+/// A session on the fake cloud, in cn-hangzhou, on the Instances tab.
+func hangzhouSession(width: Int = 80, height: Int = 24, cloud: FakeCloud = FakeCloud(), glyphs: Glyphs = .unicode) async -> ConsoleSession {
+    var st = ConsoleState(width: width, height: height, glyphs: glyphs)
+    st.regionId = FakeCloud.region
+    let s = ConsoleSession(state: st)
+    await settle(s, cloud, s.start())
+    return s
+}
+
+/// Moves the Instances cursor to the named instance.
+func select(_ s: ConsoleSession, instance name: String) {
+    s.press(.char("g"))
+    while let i = s.state.instanceList.selected, s.state.inventory.instances[i].InstanceName != name {
+        let before = s.state.instanceList.cursor
+        s.press(.down)
+        if s.state.instanceList.cursor == before { break }
+    }
+}
