@@ -7,6 +7,6 @@ struct AppSnap: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "appsnap",
         abstract: "Application-consistent snapshots of cloud disks.",
-        subcommands: []
+        subcommands: [FreezerCommand.self]
     )
 }
