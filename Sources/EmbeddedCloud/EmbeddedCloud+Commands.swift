@@ -211,7 +211,9 @@ extension EmbeddedCloud {
         stat(root, &rootStat)
         // Windows paths (C:\dir) land under the root as C/dir.
         let relative = r.targetDir.replacingOccurrences(of: "\\", with: "/").replacingOccurrences(of: ":", with: "")
-        let dirURL = URL(fileURLWithPath: root + "/" + relative, isDirectory: true).standardizedFileURL
+        // Resolved as a path on the instance first, so `..` stops at its root as on a real machine.
+        let onInstance = URL(fileURLWithPath: "/" + relative, isDirectory: true).standardizedFileURL.path
+        let dirURL = URL(fileURLWithPath: root + onInstance, isDirectory: true)
         do { try FileManager.default.createDirectory(at: dirURL, withIntermediateDirectories: true) } catch {
             return ("InvalidTargetDir", "the target directory \(r.targetDir) cannot be created: \(error.localizedDescription)")
         }

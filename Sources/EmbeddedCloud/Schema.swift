@@ -24,7 +24,7 @@ enum Schema {
             try db.create(table: "instance") { t in
                 t.primaryKey("instanceId", .text)
                 t.column("instanceName", .text).notNull()
-                t.belongsTo("region").notNull()
+                t.column("regionId", .text).notNull().indexed().references("region")
                 t.column("zoneId", .text).notNull()
                 t.column("status", .text).notNull()
                 t.column("osType", .text).notNull()
@@ -36,14 +36,14 @@ enum Schema {
                 t.column("ramRoleName", .text).references("ramRole", onDelete: .setNull)
             }
             try db.create(table: "vssWriter") { t in
-                t.belongsTo("instance", onDelete: .cascade).notNull()
+                t.column("instanceId", .text).notNull().references("instance", onDelete: .cascade)
                 t.column("writerName", .text).notNull()
                 t.primaryKey(["instanceId", "writerName"])
             }
             try db.create(table: "disk") { t in
                 t.primaryKey("diskId", .text)
                 t.column("diskName", .text).notNull()
-                t.belongsTo("region").notNull()
+                t.column("regionId", .text).notNull().indexed().references("region")
                 t.column("zoneId", .text).notNull()
                 t.column("instanceId", .text).indexed().references("instance", onDelete: .setNull)
                 t.column("category", .text).notNull()
@@ -57,7 +57,7 @@ enum Schema {
             }
             try db.create(table: "snapshotGroup") { t in
                 t.primaryKey("snapshotGroupId", .text)
-                t.belongsTo("region").notNull()
+                t.column("regionId", .text).notNull().indexed().references("region")
                 t.column("instanceId", .text).notNull().indexed()
                 t.column("name", .text).notNull()
                 t.column("description", .text).notNull()
@@ -70,7 +70,7 @@ enum Schema {
             }
             try db.create(table: "snapshot") { t in
                 t.primaryKey("snapshotId", .text)
-                t.belongsTo("region").notNull()
+                t.column("regionId", .text).notNull().indexed().references("region")
                 t.column("snapshotName", .text).notNull()
                 t.column("sourceDiskId", .text).notNull().indexed()
                 t.column("sourceDiskSize", .integer).notNull()
@@ -93,7 +93,7 @@ enum Schema {
             }
             try db.create(table: "invocation") { t in
                 t.primaryKey("invokeId", .text)
-                t.belongsTo("region").notNull()
+                t.column("regionId", .text).notNull().indexed().references("region")
                 t.column("commandType", .text).notNull()
                 t.column("commandContent", .text).notNull()
                 t.column("name", .text).notNull()
