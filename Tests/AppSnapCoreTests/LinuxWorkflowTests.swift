@@ -117,7 +117,7 @@ let linuxCases: [LinuxCase] = [
               exit: .conditionCheckFailed, groupKept: false, froze: false, log: ["No disk is left"]),
     LinuxCase(name: "a cloud_ssd disk → 1 naming it", setup: { $0.addDisk("d-ssd", category: "cloud_ssd") },
               exit: .conditionCheckFailed, groupKept: false, froze: false,
-              log: ["d-ssd is cloud_ssd, not an ESSD disk", "exclude it with -ExcludeDiskId=\\\"d-ssd\\\""]),
+              log: ["d-ssd is cloud_ssd, not an ESSD disk", "exclude it with -ExcludeDiskId=\"d-ssd\""]),
     LinuxCase(name: "a multi-attach disk → 1 naming it", setup: { $0.addDisk("d-shared", multiAttach: "Enabled") },
               exit: .conditionCheckFailed, groupKept: false, froze: false, log: ["d-shared has multi-attach enabled", "-ExcludeDiskId"]),
     LinuxCase(name: "the cloud_ssd disk excluded → 0 without it", params: LinuxCase.with { $0.excludeDiskIds = ["d-ssd"] },
@@ -226,7 +226,7 @@ let linuxCases: [LinuxCase] = [
         if c.exit == .success {
             #expect(env.errorLines.isEmpty)
         } else {
-            #expect(env.errorLines.last?.hasPrefix("Exit code \(c.exit.rawValue) (\(c.exit.meaning)): ") == true)
+            #expect(env.errorLines.last?.hasPrefix("Exit code \(c.exit.rawValue), \(c.exit.meaning): ") == true)
         }
         // Every line the run wrote is a well-formed record.
         for r in env.sink.records { #expect(LogRecord.parse(r.render()) == r) }

@@ -35,7 +35,7 @@ import Testing
         #expect(env.events.all.isEmpty, "touched: \(env.events.all)")
         #expect(env.guest.locksTaken == 0)
         let line = try #require(env.errorLines.last)
-        #expect(line.hasPrefix("Exit code 2 (") && line.contains("invalid --params: ") && line.contains(key))
+        #expect(line.hasPrefix("Exit code 2, ") && line.contains("invalid --params: ") && line.contains(key))
         #expect(env.errorLines.count == 1)
     }
 

@@ -63,7 +63,7 @@ let windowsCases: [WindowsCase] = [
         if c.exit != .resumeFailed { #expect(!env.guest.isFrozen) }
         #expect(!env.guest.lockIsHeld)
         if c.exit == .success { #expect(env.errorLines.isEmpty) } else {
-            #expect(env.errorLines.last?.hasPrefix("Exit code \(c.exit.rawValue) ") == true)
+            #expect(env.errorLines.last?.hasPrefix("Exit code \(c.exit.rawValue), ") == true)
         }
     }
 }

@@ -96,9 +96,11 @@ extension WorkflowSteps {
     private func thaw(_ handle: FreezeHandle?, _ freezeStart: Double, _ c: inout Capture) async {
         guard let handle else { return }
         let t = clock.uptime()
+        let alreadyThawed = handle.expired
         do {
             try await handle.thaw()
-            log.info("Thawed: \(handle.frozen.reversed().joined(separator: ", "))")
+            let list = handle.frozen.reversed().joined(separator: ", ")
+            log.info(alreadyThawed ? "The freezer had already thawed \(list) at its deadline" : "Thawed: \(list)")
         } catch {
             c.thawError = "\(error)"
             log.error("Thawing the file systems failed: \(error)")

@@ -10,7 +10,7 @@ public enum PluginRunner {
         } catch {
             let message = (error as? ParamsError)?.message ?? "\(error)"
             log.emit(LogRecord(level: .error, date: clock.now(),
-                               message: "Exit code 2 (\(ExitCode.badParams.meaning)): \(message)"))
+                               message: "Exit code 2, \(ExitCode.badParams.meaning): \(message)"))
             return Outcome(exitCode: .badParams)
         }
         switch parsed {

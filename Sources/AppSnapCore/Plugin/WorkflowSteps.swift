@@ -35,7 +35,7 @@ struct WorkflowSteps: Sendable {
     /// Logs the one error line that names the exit code and returns the outcome.
     func fail(_ f: WorkflowFailure, groupId: String? = nil, consistency: Consistency = .crash,
               reason: String? = nil, freezeMs: Double = 0, snapshotIds: [String] = []) -> Outcome {
-        log.error("Exit code \(f.exitCode.rawValue) (\(f.exitCode.meaning)): \(f.message)")
+        log.error("Exit code \(f.exitCode.rawValue), \(f.exitCode.meaning): \(f.message)")
         return Outcome(exitCode: f.exitCode, groupId: groupId, consistency: consistency, reason: reason,
                        freezeMs: freezeMs, snapshotIds: snapshotIds)
     }
@@ -55,7 +55,8 @@ struct WorkflowSteps: Sendable {
         }
     }
 
-    /// A permission probe: a dry run that would pass answers `DryRunOperation`.
+    /// A permission probe: a dry run that would pass answers `DryRunOperation`; one the
+    /// role may not make answers `Forbidden.RAM`.
     func probe(_ action: String, _ body: () async throws -> Void) async throws {
         do {
             try await body()
@@ -66,7 +67,9 @@ struct WorkflowSteps: Sendable {
             throw WorkflowFailure(.ramRoleUnauthorized,
                 "The instance's RAM role may not call ecs:\(action) (\(e.Code): \(e.Message)); add it to the role's policy")
         } catch let e as ECSError {
-            throw WorkflowFailure(.cloudAccessFailed, "Dry run of \(action) failed: \(e.Code): \(e.Message)")
+            // ECS checks RAM before anything else, so any other answer means the role may
+            // call the action; what else is wrong (quota, disks) the next checks name.
+            log.debug("Dry run of \(action) answered \(e.Code): \(e.Message); the role may call it")
         } catch {
             throw WorkflowFailure(.cloudAccessFailed, "Dry run of \(action) failed: \(error)")
         }
@@ -109,7 +112,7 @@ struct WorkflowSteps: Sendable {
         for d in chosen {
             if let why = d.ineligibilityReason {
                 throw WorkflowFailure(.conditionCheckFailed,
-                    "Disk \(why); only ESSD disks with multi-attach disabled can be in the group: exclude it with -ExcludeDiskId=\\\"\(d.DiskId)\\\"")
+                    "Disk \(why); only ESSD disks with multi-attach disabled can be in the group: exclude it with -ExcludeDiskId=\"\(d.DiskId)\"")
             }
         }
         guard chosen.count <= CloudLimits.disksPerGroup else {
@@ -158,7 +161,7 @@ struct WorkflowSteps: Sendable {
             let n = manual[d.DiskId] ?? 0
             if n >= CloudLimits.manualSnapshotsPerDisk {
                 throw WorkflowFailure(.quotaExceeded,
-                    "Disk \(d.DiskId) already has \(n) manual snapshots (at most \(CloudLimits.manualSnapshotsPerDisk)): delete some, or exclude it with -ExcludeDiskId=\\\"\(d.DiskId)\\\"")
+                    "Disk \(d.DiskId) already has \(n) manual snapshots (at most \(CloudLimits.manualSnapshotsPerDisk)): delete some, or exclude it with -ExcludeDiskId=\"\(d.DiskId)\"")
             }
         }
         let groups = try await call("DescribeSnapshotGroups") {

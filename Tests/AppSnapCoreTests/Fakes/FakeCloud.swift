@@ -152,6 +152,9 @@ final class FakeCloud: CloudAPI, @unchecked Sendable {
                 throw ECSError.invalidParameter("DiskId", "\(d) is not a disk of \(r.instanceId)")
             }
             guard ids.count <= CloudLimits.disksPerGroup else { throw ECSError.invalidParameter("DiskId", "more than 16 disks") }
+            for d in ids where snapshots.filter({ $0.SourceDiskId == d && $0.SnapshotType == "user" }).count >= CloudLimits.manualSnapshotsPerDisk {
+                throw ECSError("QuotaExceed.Snapshot", "Disk \(d) already has 256 manual snapshots.")
+            }
             if r.dryRun { throw ECSError.dryRunOperation }
             let gid = nextId("ssg")
             var kept = ids
