@@ -100,7 +100,9 @@ let linuxCases: [LinuxCase] = [
               exit: .createGroupFailed, groupKept: false, froze: false),
     LinuxCase(name: "thaw fails → FsConsistent, 12", setup: { $0.guest.thawFails = true },
               exit: .resumeFailed, tag: fsTag, reason: "thaw-failed", scriptsRan: true,
-              log: ["Thawing the file systems failed: FITHAW", "Exit code 12"]),
+              log: ["Thawing the file systems failed: FITHAW", "Take FsConsistent snapshots successfully", "Exit code 12"]),
+    LinuxCase(name: "thaw fails and the group fails → 12 still", setup: { $0.guest.thawFails = true; $0.cloud.fate = .groupFails },
+              exit: .resumeFailed, tag: fsTag, reason: "thaw-failed", scriptsRan: true, log: ["Thawing the file systems failed: FITHAW"]),
 
     // condition checks: 1
     LinuxCase(name: "not root → 1", setup: { $0.guest.isRoot = false }, exit: .conditionCheckFailed, groupKept: false, froze: false,

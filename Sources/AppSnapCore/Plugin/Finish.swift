@@ -44,9 +44,9 @@ extension WorkflowSteps {
         }
         let tagMs = (clock.uptime() - tagStart) * 1000
         log.info("Prepare Freeze=\(ms(c.prepareFreezeMs / 1000))ms, Thaw cost=\(ms(c.thawMs / 1000))ms, Snapshot Creation=\(ms(c.creationMs / 1000))ms, Tag Resources=\(ms(tagMs / 1000))ms")
-        if let f = thawFailure ?? tagFailure { return failed(f) }
+        if let f = tagFailure { return failed(thawFailure ?? f) }
 
-        if let f = await waitAccomplished(groupId) { return failed(f) }
+        if let f = await waitAccomplished(groupId) { return failed(thawFailure ?? f) }
         log.info("Take \(d.consistency.label) snapshots successfully")
         log.info("SnapshotGroup=\(groupId) Snapshots=\(c.snapshotIds.joined(separator: ",")) Consistency=\(d.consistency.label)"
                  + (d.reason.map { " Reason=\($0)" } ?? "") + " FreezeMs=\(Int(c.freezeMs.rounded()))")
