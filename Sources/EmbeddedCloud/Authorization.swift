@@ -13,9 +13,15 @@ public enum Caller: Sendable, Hashable {
 }
 
 enum Authorization {
-    /// Throws `Forbidden.RAM` unless `caller` may perform `ecs:<action>`.
-    static func check(_ db: Database, caller: Caller, action: String) throws {
+    /// Throws `Forbidden.RAM` unless `caller` may perform `ecs:<action>`. `aboutOnly` names
+    /// the instances a read is limited to: an instance may always read what its metadata
+    /// service would tell it about itself (its identity, its attached role), policy or not.
+    static func check(_ db: Database, caller: Caller, action: String, aboutOnly: [String]? = nil) throws {
         guard case .instanceRole(let instanceId) = caller else { return }
+        if let ids = aboutOnly, !ids.isEmpty, ids.allSatisfy({ $0 == instanceId }),
+           try InstanceRecord.fetchOne(db, key: instanceId) != nil {
+            return
+        }
         guard let instance = try InstanceRecord.fetchOne(db, key: instanceId),
               let role = instance.ramRoleName else {
             throw ECSError.forbiddenRAM(action)

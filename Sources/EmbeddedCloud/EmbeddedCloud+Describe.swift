@@ -14,7 +14,7 @@ extension EmbeddedCloud {
 
     public func describeInstances(regionId: String, instanceIds: [String]?) async throws -> [Instance] {
         try await dbPool.read { db in
-            try self.authorize(db, region: regionId, action: "DescribeInstances")
+            try self.authorize(db, region: regionId, action: "DescribeInstances", aboutOnly: instanceIds)
             var request = InstanceRecord.filter(InstanceRecord.Columns.regionId == regionId)
             if let ids = instanceIds, !ids.isEmpty { request = request.filter(ids.contains(InstanceRecord.Columns.instanceId)) }
             return try request.order(Column("instanceName")).fetchAll(db).map(Self.model)
@@ -62,7 +62,7 @@ extension EmbeddedCloud {
 
     public func describeInstanceRamRole(regionId: String, instanceIds: [String]) async throws -> [InstanceRamRole] {
         try await dbPool.read { db in
-            try self.authorize(db, region: regionId, action: "DescribeInstanceRamRole")
+            try self.authorize(db, region: regionId, action: "DescribeInstanceRamRole", aboutOnly: instanceIds)
             guard !instanceIds.isEmpty else { throw ECSError.missingParameter("InstanceIds") }
             return try instanceIds.map { id in
                 let i = try self.instance(db, id, region: regionId)

@@ -187,14 +187,14 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
     }
 
     /// Checks the region exists (and was given) and that the caller may do `action`.
-    func authorize(_ db: Database, region: String?, action: String) throws {
+    func authorize(_ db: Database, region: String?, action: String, aboutOnly: [String]? = nil) throws {
         if let region {
             guard !region.isEmpty else { throw ECSError.missingParameter("RegionId") }
             guard try RegionRecord.fetchOne(db, key: region) != nil else {
                 throw ECSError.notFound("InvalidRegionId.NotFound", "The specified RegionId \"\(region)\" does not exist.")
             }
         }
-        try Authorization.check(db, caller: caller, action: action)
+        try Authorization.check(db, caller: caller, action: action, aboutOnly: aboutOnly)
     }
 
     func instance(_ db: Database, _ id: String, region: String?) throws -> InstanceRecord {

@@ -17,8 +17,14 @@ import Testing
                                      tags: [ConsistencyTag.fs], dryRun: false)
         let snaps = try await asApp.describeSnapshots(regionId: hz, snapshotIds: nil, diskId: nil, instanceId: app.InstanceId)
         #expect(snaps.allSatisfy { $0.Tags.Tag.contains(ConsistencyTag.fs) })
-        // Not in the policy.
+        // What the metadata service tells an instance about itself needs no policy...
+        #expect(try await asApp.describeInstances(regionId: hz, instanceIds: [app.InstanceId]).map(\.InstanceName) == ["linux-app-1"])
+        #expect(try await asApp.describeInstanceRamRole(regionId: hz, instanceIds: [app.InstanceId]).map(\.RamRoleName) == ["AppSnapshotRoleName"])
+        // ...anything beyond it does.
+        let db = try await t.instance("linux-db-1")
         #expect(await ecsCode { _ = try await asApp.describeInstances(regionId: hz, instanceIds: nil) } == "Forbidden.RAM")
+        #expect(await ecsCode { _ = try await asApp.describeInstances(regionId: hz, instanceIds: [db.InstanceId]) } == "Forbidden.RAM")
+        #expect(await ecsCode { _ = try await asApp.describeInstanceRamRole(regionId: hz, instanceIds: [app.InstanceId, db.InstanceId]) } == "Forbidden.RAM")
         #expect(await ecsCode { try await asApp.deleteSnapshotGroup(regionId: hz, snapshotGroupId: gid) } == "Forbidden.RAM")
         #expect(await ecsCode { _ = try await asApp.runCommand(.init(regionId: hz, type: "RunShellScript", commandContent: "true",
                                                                      instanceIds: [app.InstanceId])) } == "Forbidden.RAM")
@@ -51,6 +57,8 @@ import Testing
         let none = try await t.instance("linux-norole-1")
         let asNone = try t.open(caller: .instanceRole(none.InstanceId))
         #expect(await ecsCode { _ = try await asNone.describeDisks(regionId: hz, instanceId: none.InstanceId, diskIds: nil) } == "Forbidden.RAM")
+        // It can still learn that no role is attached, as from its metadata.
+        #expect(try await asNone.describeInstanceRamRole(regionId: hz, instanceIds: [none.InstanceId]).map(\.RamRoleName) == [""])
         #expect(await ecsCode { _ = try await asNone.createSnapshotGroup(.init(regionId: hz, instanceId: none.InstanceId, name: "Nope", dryRun: true)) }
                 == "Forbidden.RAM")
         let ghost = try t.open(caller: .instanceRole("i-doesnotexist"))
