@@ -195,7 +195,7 @@ extension EmbeddedCloud {
                 let want = min(buffer.count, Int(extent.upperBound - offset))
                 let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress, want, offset) }
                 guard n > 0 else { throw PoolError("cannot read snapshot image", path: path) }
-                hash.update(buffer[0..<n])
+                buffer.withUnsafeBytes { hash.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
                 offset += off_t(n); done += n
                 let percent = total == 0 ? 100 : min(99, done * 100 / total)
                 if percent > shown {

@@ -111,11 +111,23 @@ enum PoolImages {
     }
 }
 
-/// FNV-1a, 64 bits: a checksum of the snapshot's data that needs nothing beyond Foundation.
+/// A 64-bit checksum of the snapshot's data that needs nothing beyond Foundation: FNV-1a's
+/// constants applied a word at a time (eight bytes per step keeps a debug build fast).
 struct FNV1a64 {
     private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
-    mutating func update<C: Sequence>(_ bytes: C) where C.Element == UInt8 {
-        for b in bytes { value = (value ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+    private static let prime: UInt64 = 0x0000_0100_0000_01b3
+
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        var h = value
+        let words = bytes.count / 8
+        for i in 0..<words {
+            h = (h ^ bytes.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self)) &* Self.prime
+            h ^= h >> 29
+        }
+        for i in (words * 8)..<bytes.count { h = (h ^ UInt64(bytes[i])) &* Self.prime }
+        value = h
     }
+
+    mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
     var hex: String { String(format: "%016llx", value) }
 }
