@@ -17,7 +17,8 @@ final class AppSnapBinary {
 
     init() throws {
         binary = AppSnapBinary.locate()
-        state = FileManager.default.temporaryDirectory.appendingPathComponent("appsnap-e2e-\(UUID().uuidString.prefix(8))")
+        // Not under /tmp: an emulated instance gets its own /tmp bound over the real one.
+        state = URL(fileURLWithPath: "/var/tmp").appendingPathComponent("appsnap-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
     }
 

@@ -1,0 +1,68 @@
+import ArgumentParser
+import AppSnapCore
+import EmbeddedCloud
+import Foundation
+
+/// `appsnap cloud init|status|reset`: manage the embedded cloud.
+struct CloudCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cloud",
+        abstract: "Create, inspect or remove the embedded cloud.",
+        subcommands: [Init.self, Status.self, Reset.self, RunInvocation.self, FinishGroup.self]
+    )
+
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create the embedded cloud's database and storage pool (with --demo, the demo inventory).")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Seed the demo inventory: ten instances in cn-hangzhou, one each in cn-shanghai and ap-southeast-1.")
+        var demo = false
+
+        func run() async throws {
+            let cloud = try global.makeEmbeddedCloud()
+            try cloud.initialize(demo: demo)
+            print(try cloud.status().rendered)
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Where the embedded cloud lives, what it holds, and how snapshots are copied (reflink or sparse copy).")
+        @OptionGroup var global: GlobalOptions
+        func run() async throws {
+            print(try global.makeEmbeddedCloud().status().rendered)
+        }
+    }
+
+    struct Reset: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete the embedded cloud: its database, disk images, snapshots and instances.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Do it without asking.") var yes = false
+        func run() async throws {
+            let dir = global.stateDirectory
+            if !yes {
+                print("This deletes every disk image and snapshot under \(dir.path). Type 'reset' to go on: ", terminator: "")
+                guard readLine() == "reset" else { print("nothing deleted"); return }
+            }
+            try EmbeddedCloud.reset(stateDirectory: dir)
+            print("deleted \(dir.path)")
+        }
+    }
+
+    /// Detached by RunCommand so a run outlives the process that asked for it.
+    struct RunInvocation: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "_run-invocation", shouldDisplay: false)
+        @OptionGroup var global: GlobalOptions
+        @Argument var invokeId: String
+        func run() async throws { try await global.makeEmbeddedCloud().runInvocation(invokeId) }
+    }
+
+    /// Detached by CreateSnapshotGroup: carries a group from progressing to accomplished.
+    struct FinishGroup: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "_finish-group", shouldDisplay: false)
+        @OptionGroup var global: GlobalOptions
+        @Argument var groupId: String
+        func run() async throws { try await global.makeEmbeddedCloud().finishGroup(groupId) }
+    }
+}

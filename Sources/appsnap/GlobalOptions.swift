@@ -1,0 +1,43 @@
+import ArgumentParser
+import AppSnapCore
+import EmbeddedCloud
+import Foundation
+
+/// The flags every command shares (SPEC §11).
+struct GlobalOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("The embedded cloud's folder (default: $APPSNAP_STATE, else $XDG_DATA_HOME/appsnap).", valueName: "dir"))
+    var state: String?
+
+    @Option(help: "Which cloud: local (the embedded cloud) or aliyun (Alibaba Cloud's ECS API).")
+    var cloud: CloudKind = .local
+
+    @Option(help: "The credentials profile for --cloud aliyun.")
+    var profile: String?
+
+    @Option(help: ArgumentHelp("The region to work in (default cn-hangzhou).", valueName: "region-id"))
+    var region: String?
+
+    enum CloudKind: String, ExpressibleByArgument, CaseIterable { case local, aliyun }
+
+    var stateDirectory: URL {
+        StateDirectory.resolve(flag: state, environment: ProcessInfo.processInfo.environment)
+    }
+
+    var regionId: String { region ?? "cn-hangzhou" }
+
+    /// The cloud the account works against.
+    func makeCloud() throws -> any CloudAPI {
+        switch cloud {
+        case .local:
+            return try EmbeddedCloud(stateDirectory: stateDirectory)
+        case .aliyun:
+            throw ValidationError("--cloud aliyun: the Alibaba Cloud backend is not part of this build yet; use --cloud local")
+        }
+    }
+
+    /// The embedded cloud itself, for the commands that manage it.
+    func makeEmbeddedCloud() throws -> EmbeddedCloud {
+        guard cloud == .local else { throw ValidationError("this command manages the embedded cloud; drop --cloud \(cloud.rawValue)") }
+        return try EmbeddedCloud(stateDirectory: stateDirectory)
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import AppSnapCore
+import EmbeddedCloud
+import Foundation
+
+/// `appsnap plugin-manager --exec --plugin NAME --params=…`: the on-instance plugin, the
+/// way Cloud Assistant's acs-plugin-manager runs it. Inside RunCommand on an embedded
+/// instance `acs-plugin-manager` is this command, so the seed's CommandContent runs unchanged.
+struct PluginManagerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plugin-manager",
+        abstract: "Run the app-snapshot plugin on this instance, as acs-plugin-manager does.",
+        discussion: """
+        The instance is the one RunCommand runs on (APPSNAP_INSTANCE_ID, set by the embedded \
+        cloud). The plugin acts with that instance's RAM role. Its exit code is the plugin's \
+        (0 success … 16 busy, 255 unknown); the log goes to stdout, one record a line.
+        """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Execute the plugin.")
+    var exec = false
+
+    @Option(help: "app-snapshot-plugin (Linux) or app-snapshot-plugin-win (Windows).")
+    var plugin: String
+
+    @Option(help: "The plugin's parameters: -Key=Value,… (see the README).")
+    var params: String = ""
+
+    func validate() throws {
+        guard exec else { throw ValidationError("say --exec to run the plugin") }
+        guard [PluginParams.linuxPlugin, PluginParams.windowsPlugin].contains(plugin) else {
+            throw ValidationError("unknown plugin \(plugin): use \(PluginParams.linuxPlugin) or \(PluginParams.windowsPlugin)")
+        }
+    }
+
+    func run() async throws {
+        // Each record goes out as one line at once, so a follower sees it live.
+        let log = LineLogSink { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
+        let clock = SystemClock()
+        // Bad --params end with exit 2 before anything is opened, even the cloud.
+        do { _ = try PluginParams.parse(plugin: plugin, params: params) } catch {
+            let message = (error as? ParamsError)?.message ?? "\(error)"
+            log.emit(LogRecord(level: .error, date: clock.now(), message: "Exit code 2, \(AppSnapCore.ExitCode.badParams.meaning): \(message)"))
+            throw ArgumentParser.ExitCode(AppSnapCore.ExitCode.badParams.rawValue)
+        }
+        let env = ProcessInfo.processInfo.environment
+        guard let instanceId = env["APPSNAP_INSTANCE_ID"], !instanceId.isEmpty else {
+            log.emit(LogRecord(level: .error, date: clock.now(), message:
+                "Exit code 3, \(AppSnapCore.ExitCode.cloudAccessFailed.meaning): this machine is not an instance of the embedded cloud (APPSNAP_INSTANCE_ID is not set; RunCommand sets it)"))
+            throw ArgumentParser.ExitCode(AppSnapCore.ExitCode.cloudAccessFailed.rawValue)
+        }
+        let outcome: Outcome
+        do {
+            let account = try EmbeddedCloud(stateDirectory: global.stateDirectory)
+            let guest = try account.guest(for: instanceId)
+            let asRole = try EmbeddedCloud(stateDirectory: global.stateDirectory, caller: .instanceRole(instanceId))
+            outcome = await PluginRunner.exec(plugin: plugin, params: params, cloud: asRole, guest: guest, clock: clock, log: log)
+        } catch {
+            log.emit(LogRecord(level: .error, date: clock.now(), message:
+                "Exit code 3, \(AppSnapCore.ExitCode.cloudAccessFailed.meaning): \(error)"))
+            throw ArgumentParser.ExitCode(AppSnapCore.ExitCode.cloudAccessFailed.rawValue)
+        }
+        if outcome.exitCode != .success { throw ArgumentParser.ExitCode(outcome.exitCode.rawValue) }
+    }
+}
