@@ -107,4 +107,14 @@ import Testing
         #expect(st.run?.log.lines == ["a", "bc", "d"])
         #expect(st.run?.exitCode == 0)
     }
+
+    @Test func matchCountFollowsLinesThatArriveAndDrop() {
+        var ring = LogRing(capacity: 10)
+        ring.append(contentsOf: (1...10).map { "n\($0 % 2 == 0 ? " EVEN" : "")" })
+        ring.search("even", from: 0)
+        #expect(ring.matchCount == 5)
+        ring.append(contentsOf: ["x EVEN", "y"])   // drops n1 (odd) and n2 (even)
+        #expect(ring.matchCount == 5)
+        #expect(ring.matchCount == ring.lines.filter { $0.lowercased().contains("even") }.count)
+    }
 }

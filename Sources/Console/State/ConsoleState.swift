@@ -30,12 +30,15 @@ public struct Inventory: Sendable {
     public var assistant: [String: Bool] = [:]
     public var ramRoles: [String: String] = [:]
     public var disksByInstance: [String: [Disk]] = [:]
+    /// InstanceId → InstanceName, built once so list rows look names up in O(1).
+    public var names: [String: String] = [:]
     public init() {}
     public init(instances: [Instance], assistant: [String: Bool], ramRoles: [String: String], disks: [Disk]) {
         self.instances = instances; self.assistant = assistant; self.ramRoles = ramRoles
         var by: [String: [Disk]] = [:]
         for d in disks where !d.InstanceId.isEmpty { by[d.InstanceId, default: []].append(d) }
         disksByInstance = by
+        names = Dictionary(instances.map { ($0.InstanceId, $0.InstanceName) }, uniquingKeysWith: { a, _ in a })
     }
 }
 

@@ -16,6 +16,8 @@ public struct LogRing: Sendable {
     public private(set) var searchQuery = ""
     /// Absolute number of the line holding the current match.
     public private(set) var currentMatch: Int?
+    /// Held lines containing the search query, kept up to date as lines come and go.
+    public private(set) var matchCount = 0
 
     public init(capacity: Int = 100_000) {
         self.capacity = max(1, capacity)
@@ -31,9 +33,11 @@ public struct LogRing: Sendable {
     public var totalLines: Int { endLine }
 
     public mutating func append(_ line: String) {
+        if !searchQuery.isEmpty && matches(line) { matchCount += 1 }
         if storage.count < capacity {
             storage.append(line)
         } else {
+            if !searchQuery.isEmpty && matches(storage[head]) { matchCount -= 1 }
             storage[head] = line
             head = (head + 1) % capacity
             dropped += 1
@@ -97,6 +101,8 @@ public struct LogRing: Sendable {
     public mutating func search(_ q: String, from: Int) {
         searchQuery = q
         currentMatch = nil
+        lowerQuery = q.lowercased()
+        matchCount = q.isEmpty ? 0 : (firstLine..<endLine).reduce(0) { $0 + (matches(line($1) ?? "") ? 1 : 0) }
         guard !q.isEmpty else { return }
         currentMatch = find(from: from, forward: true, includeStart: true)
         if let m = currentMatch { topLine = m; following = false }
@@ -114,21 +120,18 @@ public struct LogRing: Sendable {
     func find(from: Int, forward: Bool, includeStart: Bool) -> Int? {
         let total = count
         guard total > 0 else { return nil }
-        let q = searchQuery.lowercased()
         var n = from
         for step in 0..<total + 1 {
             if step > 0 || !includeStart { n += forward ? 1 : -1 }
             if n >= endLine { n = firstLine }
             if n < firstLine { n = endLine - 1 }
-            if let l = line(n), l.lowercased().contains(q) { return n }
+            if let l = line(n), matches(l) { return n }
         }
         return nil
     }
 
-    /// Number of held lines containing the query (for the status line).
-    public var matchCount: Int {
-        guard !searchQuery.isEmpty else { return 0 }
-        let q = searchQuery.lowercased()
-        return (firstLine..<endLine).reduce(0) { $0 + ((line($1)?.lowercased().contains(q) ?? false) ? 1 : 0) }
-    }
+    private var lowerQuery = ""
+
+    /// Case-insensitive, as the search prompt promises.
+    func matches(_ s: String) -> Bool { s.lowercased().contains(lowerQuery) }
 }

@@ -91,7 +91,7 @@ enum ListViews {
         cols += [Column(title: "STATUS", width: 17), Column(title: "DISKS", width: 5, rightAligned: true)]
         if wide { cols.append(Column(title: "CREATED", width: 20)) }
         cols.append(Column(title: "CONSISTENCY", width: 0))
-        let names = Dictionary(s.inventory.instances.map { ($0.InstanceId, $0.InstanceName) }, uniquingKeysWith: { a, _ in a })
+        let names = s.inventory.names
         body(&g, s.groupList, s, table: Table(columns: cols),
              empty: s.loading.contains("groups") ? "loading groups\(s.glyphs.ellipsis)" : "no snapshot-consistent groups yet: press c to create one") { i in
             let grp = s.groups[i]
@@ -121,7 +121,7 @@ enum ListViews {
         cols.append(Column(title: "INSTANCE", width: 16))
         if wide { cols.append(Column(title: "CREATED", width: 20)) }
         cols.append(Column(title: "COMMAND", width: 0))
-        let names = Dictionary(s.inventory.instances.map { ($0.InstanceId, $0.InstanceName) }, uniquingKeysWith: { a, _ in a })
+        let names = s.inventory.names
         body(&g, s.invocationList, s, table: Table(columns: cols),
              empty: s.loading.contains("invocations") ? "loading invocations\(s.glyphs.ellipsis)" : "no Cloud Assistant invocations yet") { i in
             let inv = s.invocations[i]
