@@ -15,6 +15,8 @@ import Glibc
 /// system: stdout is a pipe and the journal lives in the run directory.
 public enum FreezerChild {
     public static let subcommand = "_freezer"
+    /// Read through a signalfd; the parent starts the child with them blocked (see `SpawnRequest`).
+    static let handledSignals = [SIGTERM, SIGINT, SIGHUP, SIGUSR1]
 
     public static func main(arguments: [String]) -> Int32 {
         let startedAt = monotonicSeconds()
@@ -28,7 +30,7 @@ public enum FreezerChild {
         let parent = getppid()
         // Signals are read from a descriptor next to stdin, so a signal is an event in
         // the same poll loop rather than an interruption.
-        let signals = SignalDescriptor([SIGTERM, SIGINT, SIGHUP, SIGUSR1])
+        let signals = SignalDescriptor(handledSignals)
         _ = GNU.prctl(GNU.PR_SET_PDEATHSIG, UInt(SIGUSR1))
 
         let journal: JournalWriter

@@ -2,6 +2,11 @@ import AppSnapCore
 import Foundation
 import Glibc
 
+/// Hands the spawning thread's outcome to `start` (written before the semaphore signals).
+private final class SpawnOutcome: @unchecked Sendable {
+    var result: Result<FreezerProcess, Error>?
+}
+
 /// The parent's side of an `appsnap _freezer` child (see `FreezerChild`): starts it,
 /// follows what it says on a thread of its own, and thaws the mounts itself the moment
 /// the child ends without having thawed them (killed, crashed).
@@ -49,20 +54,33 @@ final class FreezerProcess: @unchecked Sendable {
                                                 "--deadline-ms", String(deadlineMilliseconds),
                                                 "--journal", journalPath, "--"] + mountPoints)
         request.fileActions = [.dup2(control[1], to: 0), .dup2(output[1], to: 1), .dup2(output[1], to: 2)]
-        let pid: pid_t
-        do {
-            pid = try request.spawn()
-        } catch {
-            for fd in control + output { close(fd) }
-            throw GuestError("cannot start the freezer: \(error)")
+        request.blockedSignals = FreezerChild.handledSignals
+
+        // The child is spawned by the thread that follows it, which lives exactly as long
+        // as the child: PR_SET_PDEATHSIG fires when the spawning *thread* ends, so this
+        // way it fires only when this process really dies.
+        let started = DispatchSemaphore(value: 0)
+        let box = SpawnOutcome()
+        let (readEnd, childEnds, parentControl) = (output[0], [control[1], output[1]], control[0])
+        let spawn = request
+        let thread = Thread {
+            do {
+                let pid = try spawn.spawn()
+                for fd in childEnds { close(fd) }
+                let process = FreezerProcess(pid: pid, mountPoints: mountPoints, journalPath: journalPath, control: parentControl)
+                box.result = .success(process)
+                started.signal()
+                process.follow(readEnd)
+            } catch {
+                for fd in childEnds + [parentControl, readEnd] { close(fd) }
+                box.result = .failure(GuestError("cannot start the freezer: \(error)"))
+                started.signal()
+            }
         }
-        close(control[1]); close(output[1])
-        let process = FreezerProcess(pid: pid, mountPoints: mountPoints, journalPath: journalPath, control: control[0])
-        let readEnd = output[0]
-        let thread = Thread { process.follow(readEnd) }
         thread.stackSize = 1 << 20
         thread.start()
-        return process
+        started.wait()
+        return try box.result!.get()
     }
 
     /// Blocks until the child says `frozen`; throws with its words otherwise. A child that

@@ -21,6 +21,9 @@ struct SpawnRequest {
     /// Leader of a new process group, so a timeout can kill everything it started.
     var newProcessGroup = false
     var workingDirectory: String?
+    /// Signals the child starts with blocked. Every thread it creates inherits the mask,
+    /// so a signal meant for a signalfd cannot be taken by a runtime thread instead.
+    var blockedSignals: [Int32] = []
 
     init(_ executable: String, _ arguments: [String]) {
         self.executable = executable
@@ -67,6 +70,7 @@ struct SpawnRequest {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         var mask = sigset_t()
         sigemptyset(&mask)
+        for signal in blockedSignals { sigaddset(&mask, signal) }
         posix_spawnattr_setsigmask(&attributes, &mask)
 
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
