@@ -132,6 +132,22 @@ import Testing
         #expect(FreezeJournal.thawAll(runDirectory: root.run).isEmpty)
     }
 
+    @Test func theFreezerThawsWhenItsParentGoesAway() throws {
+        guard requireRoot("freezing a loop file system"), freezerIsAvailable() else { return }
+        let root = try GuestRoot("orphan"); defer { root.remove() }
+        let fs = try LoopFileSystem("orphan"); defer { fs.destroy() }
+
+        let child = try OrphanFreezer(journal: journal(root), mountPoint: fs.mountPoint)
+        defer { child.stop() }
+        #expect(child.firstLine() == "frozen")
+        let writer = try fs.startWriter("echo x > '\(fs.mountPoint)/file'")
+        #expect(writer.isBlockedInKernel())
+        child.closeInput()  // what the kernel does to its stdin when the parent dies
+        #expect(child.firstLine() == "thawed parent-gone")
+        #expect(writer.finished() == .exited(0))
+        #expect(!FileManager.default.fileExists(atPath: journal(root)))
+    }
+
     @Test func aDiskThatIsNotAttachedCannotBeFrozen() async throws {
         let root = try GuestRoot("absent"); defer { root.remove() }
         await #expect(throws: GuestError.self) {
@@ -143,7 +159,7 @@ import Testing
 /// `appsnap _freezer` started directly, holding its stdin open so it never sees EOF.
 final class OrphanFreezer {
     let pid: pid_t
-    private let input: Int32
+    private var input: Int32
     private let output: Int32
     private var stopped = false
 
@@ -167,11 +183,17 @@ final class OrphanFreezer {
         return String(decoding: buffer[0..<n], as: UTF8.self).split(separator: "\n").first.map(String.init)
     }
 
+    func closeInput() {
+        close(input)
+        input = -1
+    }
+
     func stop() {
         guard !stopped else { return }
         stopped = true
         kill(pid, SIGKILL)
         _ = waitForChild(pid)
-        close(input); close(output)
+        if input >= 0 { close(input) }
+        close(output)
     }
 }
