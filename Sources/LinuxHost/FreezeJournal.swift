@@ -4,7 +4,8 @@ import Glibc
 /// What a freezer has frozen, on disk in the run directory (never on a disk that may be
 /// frozen), so that `appsnap thaw --all` can undo a freeze left behind by any crash.
 ///
-/// One file per freeze, `<instanceId>.freeze-journal`:
+/// One file per freeze, `<instanceId>-<random>.freeze-journal` (a new freeze never
+/// overwrites the record of an older one that was never undone):
 /// ```
 /// appsnap-freeze-journal 1
 /// pid 4242
@@ -39,6 +40,11 @@ public enum FreezeJournal {
             if undone { remove(path) }
         }
         return thawed
+    }
+
+    /// Where the next freeze of `instanceId` records itself.
+    static func newPath(runDirectory: String, instanceId: String) -> String {
+        runDirectory + "/" + instanceId + "-" + UUID().uuidString.prefix(8).lowercased() + suffix
     }
 
     public static func thawAll(runDirectory: URL) -> [String] {

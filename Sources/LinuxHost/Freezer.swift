@@ -34,7 +34,7 @@ struct Freezer {
                         let started = try FreezerProcess.start(
                             executable: config.executablePath, mountPoints: targets.map(\.mountPoint),
                             deadlineMilliseconds: max(1, Int(remaining * 1000)),
-                            journalPath: config.runDirectory + "/" + config.instanceId + FreezeJournal.suffix)
+                            journalPath: FreezeJournal.newPath(runDirectory: config.runDirectory, instanceId: config.instanceId))
                         // A little grace beyond the deadline: the child itself reports a freeze that took too long.
                         try started.waitUntilFrozen(timeout: remaining + 5)
                         process = started

@@ -12,7 +12,13 @@ import Testing
         return root.guest { disk in devices[disk.DiskId].map { .blockDevice($0) } }
     }
 
-    private func journal(_ root: GuestRoot) -> String { root.run + "/i-hosttest" + FreezeJournal.suffix }
+    /// The freeze journals in the guest's run directory.
+    private func journals(_ root: GuestRoot) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: root.run)) ?? [])
+            .filter { $0.hasSuffix(FreezeJournal.suffix) }.map { root.run + "/" + $0 }
+    }
+
+    private func journal(_ root: GuestRoot) -> String { root.run + "/i-hosttest-orphan" + FreezeJournal.suffix }
 
     private func freezerIsAvailable() -> Bool {
         if FileManager.default.isExecutableFile(atPath: appsnapBinary()) { return true }
@@ -29,7 +35,9 @@ import Testing
         let h = handle as! LinuxFreezeHandle
         defer { if let pid = h.freezerPID { kill(pid, SIGKILL) } }
         #expect(handle.frozen == [fs.mountPoint])
-        #expect(FreezeJournal.mountPoints(in: (try? String(contentsOfFile: journal(root), encoding: .utf8)) ?? "") == [fs.mountPoint])
+        let recorded = journals(root)
+        #expect(recorded.count == 1)
+        #expect(FreezeJournal.mountPoints(in: (try? String(contentsOfFile: recorded.first ?? "", encoding: .utf8)) ?? "") == [fs.mountPoint])
 
         let writer = try fs.startWriter("echo written > '\(fs.mountPoint)/file'")
         #expect(writer.isBlockedInKernel())
@@ -39,7 +47,7 @@ import Testing
         #expect(writer.finished() == .exited(0))
         #expect((try? String(contentsOfFile: fs.mountPoint + "/file", encoding: .utf8)) == "written\n")
         #expect(!handle.expired)
-        #expect(!FileManager.default.fileExists(atPath: journal(root)))
+        #expect(journals(root).isEmpty)
     }
 
     @Test func aWriterToAnotherFileSystemNeverBlocks() async throws {
@@ -80,7 +88,7 @@ import Testing
         #expect(h.endReason?.contains("killed by signal 9") == true)
         try await handle.thaw()  // everything was thawed by the parent: nothing left to fail
         #expect(handle.expired)
-        #expect(!FileManager.default.fileExists(atPath: journal(root)))
+        #expect(journals(root).isEmpty)
     }
 
     @Test func theDeadlinePassingThawsOnItsOwn() async throws {
@@ -95,7 +103,7 @@ import Testing
         #expect(eventually { handle.expired })
         #expect((handle as! LinuxFreezeHandle).endReason?.contains("deadline") == true)
         try await handle.thaw()
-        #expect(!FileManager.default.fileExists(atPath: journal(root)))
+        #expect(journals(root).isEmpty)
     }
 
     @Test func bindMountsAreFrozenOnce() async throws {
@@ -128,7 +136,7 @@ import Testing
 
         #expect(FreezeJournal.thawAll(runDirectory: root.run) == [fs.mountPoint])
         #expect(writer.finished() == .exited(0))
-        #expect(!FileManager.default.fileExists(atPath: journal(root)))
+        #expect(journals(root).isEmpty)
         #expect(FreezeJournal.thawAll(runDirectory: root.run).isEmpty)
     }
 
@@ -145,7 +153,26 @@ import Testing
         child.closeInput()  // what the kernel does to its stdin when the parent dies
         #expect(child.firstLine() == "thawed parent-gone")
         #expect(writer.finished() == .exited(0))
-        #expect(!FileManager.default.fileExists(atPath: journal(root)))
+        #expect(journals(root).isEmpty)
+    }
+
+    @Test func aFreezeThatCannotCompleteThrowsAndLeavesNothingFrozen() async throws {
+        guard requireRoot("freezing a loop file system"), freezerIsAvailable() else { return }
+        let root = try GuestRoot("partial"); defer { root.remove() }
+        let first = try LoopFileSystem("partial1"); defer { first.destroy() }
+        let second = try LoopFileSystem("partial2"); defer { second.destroy() }
+        // Someone else already holds a freeze of the second file system.
+        #expect(FileSystemFreeze.freeze(mountPoint: second.mountPoint) == nil)
+
+        await #expect(throws: GuestError.self) {
+            _ = try await guest(root, ["d-a": first, "d-b": second])
+                .freeze(disks: [testDisk("d-a"), testDisk("d-b")], deadlineSeconds: 60)
+        }
+        // The first one, frozen before the failure, was thawed again.
+        let writer = try first.startWriter("echo x > '\(first.mountPoint)/file'")
+        #expect(writer.finished() == .exited(0))
+        #expect(journals(root).isEmpty)
+        #expect(FileSystemFreeze.thaw(mountPoint: second.mountPoint) == .thawed)  // still the other holder's
     }
 
     @Test func aDiskThatIsNotAttachedCannotBeFrozen() async throws {
