@@ -169,8 +169,10 @@ final class FreezerProcess: @unchecked Sendable {
         var final: State?
         if !concluded {
             // The child is gone and may have left file systems frozen: thaw them now,
-            // not when someone next asks.
-            let problems = mountPoints.reversed().compactMap { mountPoint -> String? in
+            // not when someone next asks. Its journal says how far it got, so a mount it
+            // never reached (perhaps frozen by someone else) is left alone.
+            let recorded = (try? String(contentsOfFile: journalPath, encoding: .utf8)).map(FreezeJournal.mountPoints(in:))
+            let problems = (recorded ?? mountPoints).reversed().compactMap { mountPoint -> String? in
                 if case .failed(let message) = FileSystemFreeze.thaw(mountPoint: mountPoint) { return message }
                 return nil
             }
