@@ -8,6 +8,8 @@ enum GNU {
     static let SEEK_DATA: Int32 = 3
     static let SEEK_HOLE: Int32 = 4
     static let PR_SET_PDEATHSIG: Int32 = 1
+    /// posix_spawnattr flag for setsid in the child (glibc ≥ 2.26).
+    static let POSIX_SPAWN_SETSID: Int32 = 0x80
 
     // _IOWR('X', 119, int), _IOWR('X', 120, int), _IOW(0x94, 9, int)
     static let FIFREEZE: UInt = 0xC004_5877

@@ -7,25 +7,32 @@ public struct SpawnError: Error, Sendable, CustomStringConvertible {
     public var description: String { "cannot start \(executable): \(errnoText(code))" }
 }
 
-/// One posix_spawn call: the few things appsnap ever asks of a child process.
-struct SpawnRequest {
-    enum FileAction {
+/// One posix_spawn call: the few things appsnap ever asks of a child process (scripts,
+/// the freezer, the embedded cloud's detached helpers and invocation shells).
+public struct SpawnRequest {
+    public enum FileAction {
         case dup2(Int32, to: Int32)
+        /// Opens `path` as descriptor `fd` in the child (mode 0644 when it creates).
         case open(Int32, path: String, flags: Int32)
     }
 
-    var executable: String
+    public var executable: String
     /// argv, including argv[0].
-    var arguments: [String]
-    var fileActions: [FileAction] = []
+    public var arguments: [String]
+    public var fileActions: [FileAction] = []
     /// Leader of a new process group, so a timeout can kill everything it started.
-    var newProcessGroup = false
-    var workingDirectory: String?
+    public var newProcessGroup = false
+    /// A new session (setsid): detached from our terminal and process group, so it
+    /// outlives the process that started it.
+    public var newSession = false
+    public var workingDirectory: String?
+    /// The child's environment; nil passes ours on.
+    public var environment: [String: String]?
     /// Signals the child starts with blocked. Every thread it creates inherits the mask,
     /// so a signal meant for a signalfd cannot be taken by a runtime thread instead.
     var blockedSignals: [Int32] = []
 
-    init(_ executable: String, _ arguments: [String]) {
+    public init(_ executable: String, _ arguments: [String]) {
         self.executable = executable
         self.arguments = arguments
     }
@@ -33,7 +40,7 @@ struct SpawnRequest {
     /// Starts the child. Only descriptors 0, 1, 2 and those named by `dup2` actions
     /// survive into it; every signal starts at its default and unblocked, whatever
     /// this process (or the Swift runtime) ignores.
-    func spawn() throws -> pid_t {
+    public func spawn() throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -44,7 +51,7 @@ struct SpawnRequest {
                 posix_spawn_file_actions_adddup2(&actions, from, to)
                 highest = max(highest, to)
             case let .open(fd, path, flags):
-                posix_spawn_file_actions_addopen(&actions, fd, path, flags, 0)
+                posix_spawn_file_actions_addopen(&actions, fd, path, flags, 0o644)
                 highest = max(highest, fd)
             }
         }
@@ -58,7 +65,9 @@ struct SpawnRequest {
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
         var flags = Int32(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK)
-        if newProcessGroup {
+        if newSession {
+            flags |= GNU.POSIX_SPAWN_SETSID
+        } else if newProcessGroup {
             flags |= Int32(POSIX_SPAWN_SETPGROUP)
             posix_spawnattr_setpgroup(&attributes, 0)
         }
@@ -75,15 +84,18 @@ struct SpawnRequest {
 
         let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }
+        let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer { for p in envp ?? [] { free(p) } }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        let rc = envp.map { e in posix_spawn(&pid, executable, &actions, &attributes, argv, e) }
+            ?? posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
         guard rc == 0 else { throw SpawnError(executable: executable, code: rc) }
         return pid
     }
 }
 
 /// The end of a child process as waitpid reports it.
-enum ChildStatus: Equatable {
+public enum ChildStatus: Equatable, Sendable {
     case exited(Int32)
     case signaled(Int32)
 
@@ -94,7 +106,7 @@ enum ChildStatus: Equatable {
 }
 
 /// Blocks until `pid` ends, retrying on EINTR.
-func waitForChild(_ pid: pid_t) -> ChildStatus? {
+public func waitForChild(_ pid: pid_t) -> ChildStatus? {
     var status: Int32 = 0
     while true {
         let rc = waitpid(pid, &status, 0)
@@ -105,7 +117,7 @@ func waitForChild(_ pid: pid_t) -> ChildStatus? {
 }
 
 /// Non-blocking: nil while `pid` still runs.
-func pollChild(_ pid: pid_t) -> ChildStatus? {
+public func pollChild(_ pid: pid_t) -> ChildStatus? {
     var status: Int32 = 0
     let rc = waitpid(pid, &status, WNOHANG)
     return rc == pid ? ChildStatus(waitStatus: status) : nil

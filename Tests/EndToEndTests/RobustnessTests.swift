@@ -16,8 +16,9 @@ import Testing
                                                "CommandContent": linuxCommand(name: n), "InstanceId.1": id, "Timeout": "600"])
             invokes.append(try #require(r.json["InvokeId"] as? String, "\(r.stderr)"))
         }
-        let codes = try invokes.map { try app.waitFor($0)["ExitCode"] as? Int }.compactMap { $0 }.sorted()
-        #expect(codes == [0, 16])
+        let results = try invokes.map { try app.waitFor($0) }
+        let codes = results.compactMap { $0["ExitCode"] as? Int }.sorted()
+        #expect(codes == [0, 16], "\(results.map { $0["Output"] as? String ?? "" })")
     }
 
     @Test func aKilledGroupWorkerIsReconciledAtTheNextStart() throws {
