@@ -89,13 +89,16 @@ extension EmbeddedCloud {
             disk.status = "In_use"
             disk.device = device
             try disk.update(db)
+            // On the host the disk becomes a mounted file system; if it cannot, the
+            // transaction rolls back and the disk stays Available.
+            if instance.isHost { try self.bringUpOnHost(db, diskId: diskId) }
         }
     }
 
     public func detachDisk(instanceId: String, diskId: String) async throws {
         try await dbPool.write { db in
             try self.authorize(db, region: nil, action: "DetachDisk")
-            _ = try self.instance(db, instanceId, region: nil)
+            let instance = try self.instance(db, instanceId, region: nil)
             var disk = try self.disk(db, diskId, region: nil)
             guard disk.instanceId == instanceId else {
                 throw ECSError("IncorrectDiskStatus", "The disk \(diskId) is not attached to instance \(instanceId).")
@@ -103,6 +106,7 @@ extension EmbeddedCloud {
             guard disk.type != "system" else {
                 throw ECSError("InvalidDiskType.NotSupported", "The disk \(diskId) is the system disk of \(instanceId); a system disk cannot be detached.")
             }
+            if instance.isHost { try self.takeDownOnHost(diskId: diskId) }
             disk.instanceId = nil
             disk.status = "Available"
             disk.device = ""

@@ -1,6 +1,7 @@
 import AppSnapCore
 import Foundation
 import GRDB
+import LinuxHost
 
 // Snapshot-consistent groups, snapshots and tags.
 extension EmbeddedCloud {
@@ -19,6 +20,8 @@ extension EmbeddedCloud {
         // The point in time: every image is cloned before this call returns. Files first,
         // rows after, so no row ever names an image that is not complete.
         var made: [URL] = []
+        let runner: String? = { if case .instanceRole(let id) = caller { return id } else { return nil } }()
+        if let runner { RunPhase.set("clone", runDirectory: layout.run.path, instanceId: runner) }
         do {
             for (disk, snap) in zip(disks, snapshots) {
                 let target = layout.snapshotImage(snap.snapshotId)
@@ -47,6 +50,7 @@ extension EmbeddedCloud {
             made.forEach { try? FileManager.default.removeItem(at: $0) }
             throw error
         }
+        if let runner { RunPhase.set("captured", runDirectory: layout.run.path, instanceId: runner) }
         startGroupWorker(groupId)
         return groupId
     }

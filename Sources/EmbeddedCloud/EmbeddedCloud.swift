@@ -62,8 +62,10 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
     public func initialize(demo: Bool) throws {
         let lock = try FileLock(path: layout.openLock.path)
         defer { lock.unlock() }
+        // Images about to be removed must not stay mounted on this machine.
+        releaseHostDisks()
         try dbPool.write { db in
-            for table in ["invocationResult", "invocation", "tag", "snapshot", "snapshotGroup", "vssWriter",
+            for table in ["hostDisk", "invocationResult", "invocation", "tag", "snapshot", "snapshotGroup", "vssWriter",
                           "disk", "instance", "ramRoleAction", "ramRole", "region"] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }

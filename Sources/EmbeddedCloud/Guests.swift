@@ -20,6 +20,13 @@ extension EmbeddedCloud {
                                         runDirectory: layout.run.path, clock: clock,
                                         imagePath: { layout.diskImage($0.DiskId).path })
         }
+        if instance.isHost {
+            // The machine itself: scripts in the real /tmp owned by root, disks on loop devices.
+            let config = LinuxGuestConfig(instanceId: instance.instanceId, regionId: instance.regionId, rootPath: "/",
+                                          scriptOwnerUid: 0, runDirectory: layout.run.path, executablePath: executablePath,
+                                          clock: clock, diskLocator: { [self] in self.hostDiskLocation($0) })
+            return LinuxGuest(config: config)
+        }
         let root = layout.instanceRoot(instance.instanceId)
         if !FileManager.default.fileExists(atPath: root.path) { try makeInstanceRoot(instance.instanceId) }
         let config = try LinuxGuestConfig.emulated(

@@ -61,7 +61,7 @@ extension EmbeddedCloud {
 
     private func execute(_ inv: InvocationRecord, on instance: InstanceRecord, isolation: TmpIsolation,
                          output: URL) async -> Outcome {
-        let root = layout.instanceRoot(instance.instanceId).path
+        let root = instance.isHost ? "/" : layout.instanceRoot(instance.instanceId).path
         if instance.osType == "windows" {
             // Emulated Windows has no shell of its own: only the plugin lines run.
             let lines = inv.commandContent.split(whereSeparator: \.isNewline)
@@ -79,11 +79,14 @@ extension EmbeddedCloud {
             "APPSNAP_INSTANCE_ID": instance.instanceId,
             "APPSNAP_REGION_ID": instance.regionId,
             "APPSNAP_GUEST_ROOT": root,
-            "HOME": root,
+            "HOME": instance.isHost ? (ProcessInfo.processInfo.environment["HOME"] ?? "/root") : root,
             "LANG": "C.UTF-8",
         ]
         let argv: [String]
-        switch isolation {
+        switch instance.isHost ? .host : isolation {
+        case .host:
+            // The machine itself: its own /tmp, no namespace.
+            argv = ["/bin/sh", "-c", inv.commandContent]
         case .namespace(let unshare):
             // Inside its own mount namespace /tmp is the instance's tmp; nothing outside sees it.
             argv = [unshare, "--mount", "--propagation", "private", "/bin/sh", "-c",
@@ -140,6 +143,8 @@ enum TmpIsolation: Equatable {
     case namespace(unshare: String)
     /// Not possible here; TMPDIR points at <root>/tmp instead (said in one warning line).
     case tmpdir(why: String)
+    /// The enrolled host: nothing to isolate, its /tmp is the real one.
+    case host
 
     static func decide(stateDirectory: String, executablePath: String) -> TmpIsolation {
         guard getuid() == 0 else { return .tmpdir(why: "not running as root") }

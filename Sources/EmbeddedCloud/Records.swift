@@ -40,8 +40,11 @@ struct InstanceRecord: Codable, FetchableRecord, PersistableRecord {
     var assistantInstalled: Bool
     var assistantVersion: String
     var ramRoleName: String?
+    /// The enrolled machine itself: commands run on it directly, its disks are loop devices.
+    var isHost: Bool = false
 
     enum Columns {
+        static let isHost = Column(CodingKeys.isHost)
         static let instanceId = Column(CodingKeys.instanceId)
         static let regionId = Column(CodingKeys.regionId)
     }
@@ -199,4 +202,12 @@ extension TagRecord {
             .filter(Columns.resourceType == type.rawValue && ids.contains(Columns.resourceId))
             .deleteAll(db)
     }
+}
+
+/// How a disk of the host instance becomes a file system: made on first attach, mounted.
+struct HostDiskRecord: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "hostDisk"
+    var diskId: String
+    var fsType: String
+    var mountPoint: String
 }

@@ -117,6 +117,18 @@ enum Schema {
                 t.primaryKey(["invokeId", "instanceId"])
             }
         }
+        // The enrolled host (`appsnap cloud host enroll`): an instance whose root is `/`,
+        // and how each of its disks is made into a mounted file system.
+        migrator.registerMigration("v2-host") { db in
+            try db.alter(table: "instance") { t in
+                t.add(column: "isHost", .boolean).notNull().defaults(to: false)
+            }
+            try db.create(table: "hostDisk") { t in
+                t.primaryKey("diskId", .text).references("disk", onDelete: .cascade)
+                t.column("fsType", .text).notNull().defaults(to: "ext4")
+                t.column("mountPoint", .text).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -21,10 +21,10 @@ public enum FreezeJournal {
     /// removes the journals that are fully undone, and returns the mount points it
     /// actually thawed. Also thaws a freeze a live freezer still holds: this is the
     /// operator's "undo everything" command.
-    public static func thawAll(runDirectory: String) -> [String] {
+    public static func thawAll(runDirectory: String, instanceId: String? = nil) -> [String] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: runDirectory) else { return [] }
         var thawed: [String] = []
-        for name in names.sorted() where name.hasSuffix(suffix) {
+        for name in names.sorted() where name.hasSuffix(suffix) && (instanceId.map { name.hasPrefix($0 + "-") } ?? true) {
             let path = runDirectory + "/" + name
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
             var undone = true

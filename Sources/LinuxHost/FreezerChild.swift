@@ -40,6 +40,8 @@ public enum FreezerChild {
         }
 
         var frozen: [String] = []
+        // The suspension window as SPEC's `appsnap:freeze-ms` means it: first FIFREEZE to last FITHAW.
+        let windowStart = monotonicSeconds()
         for mountPoint in options.mountPoints {
             var failure: String?
             do { try journal.record(frozen: mountPoint) } catch { failure = "\(error)" }
@@ -62,9 +64,11 @@ public enum FreezerChild {
 
         let why = waitForReason(deadline: deadline, parent: parent, signals: signals)
         let problems = thaw(frozen)
+        let window = monotonicSeconds() - windowStart
         if problems.isEmpty {
             journal.clear()
             say("thawed \(why)")
+            say("window-us \(Int(window * 1_000_000))")
             return 0
         }
         journal.keep()

@@ -30,6 +30,7 @@ final class FreezerProcess: @unchecked Sendable {
     private var state = State.starting
     private var ended = false
     private var chatter: [String] = []
+    private var window: Double?
 
     private init(pid: pid_t, mountPoints: [String], journalPath: String, control: Int32) {
         self.pid = pid; self.mountPoints = mountPoints; self.journalPath = journalPath; self.control = control
@@ -129,6 +130,12 @@ final class FreezerProcess: @unchecked Sendable {
         return currentState
     }
 
+    /// First FIFREEZE to last FITHAW as the child measured it, once it thawed on request.
+    var windowSeconds: Double? {
+        condition.lock(); defer { condition.unlock() }
+        return window
+    }
+
     var currentState: State {
         condition.lock(); defer { condition.unlock() }
         return state
@@ -202,6 +209,11 @@ final class FreezerProcess: @unchecked Sendable {
             next = .thawed(why: line.dropFirst(6).trimmingCharacters(in: .whitespaces))
         } else if line.hasPrefix("thaw-failed ") {
             next = .thawFailed(String(line.dropFirst(12)))
+        } else if line.hasPrefix("window-us "), let us = Double(line.dropFirst(10)) {
+            condition.lock()
+            window = us / 1_000_000
+            condition.unlock()
+            return
         } else {
             next = nil
         }

@@ -43,6 +43,10 @@ public final class LinuxFreezeHandle: FreezeHandle, @unchecked Sendable {
         }
     }
 
+    /// First FIFREEZE to last FITHAW, measured by the freezer itself (nil for image locks
+    /// alone, or before the thaw).
+    public var windowSeconds: Double? { process?.windowSeconds }
+
     public func thaw() async throws {
         let process = self.process, images = self.images
         let problems: [String] = await onOwnThread {

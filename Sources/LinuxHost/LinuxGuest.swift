@@ -26,13 +26,19 @@ public struct LinuxGuest: GuestHost {
 
     public func runScript(_ script: CheckedScript, timeoutSeconds: Double,
                           output: @escaping @Sendable (String) -> Void) async -> ScriptResult {
+        await runScript(script, timeoutSeconds: timeoutSeconds, started: { _ in }, output: output)
+    }
+
+    /// `started` hears the script's PID (also its process group) as soon as it runs.
+    func runScript(_ script: CheckedScript, timeoutSeconds: Double, started: @escaping @Sendable (pid_t) -> Void,
+                   output: @escaping @Sendable (String) -> Void) async -> ScriptResult {
         // Only a descriptor this guest checked may run: an arbitrary number could name any open file.
         guard scripts.holds(script.descriptor) else {
             return .failedToStart("\(script.path) was not checked by this guest")
         }
         let runner = ScriptRunner(workingDirectory: config.rootPath, clock: config.clock)
         return await onOwnThread {
-            runner.run(descriptor: script.descriptor, timeoutSeconds: timeoutSeconds, output: output)
+            runner.run(descriptor: script.descriptor, timeoutSeconds: timeoutSeconds, started: started, output: output)
         }
     }
 

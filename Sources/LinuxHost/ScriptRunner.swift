@@ -10,7 +10,8 @@ struct ScriptRunner {
     var clock: any AppSnapCore.Clock
 
     /// Blocks until the script ends or `timeoutSeconds` pass; meant for its own thread.
-    func run(descriptor: Int32, timeoutSeconds: Double, output: @escaping (String) -> Void) -> ScriptResult {
+    func run(descriptor: Int32, timeoutSeconds: Double, started: (pid_t) -> Void = { _ in },
+             output: @escaping (String) -> Void) -> ScriptResult {
         // The child gets the file as fd 3; a source already at 3 would keep its
         // close-on-exec flag through dup2(3, 3), so move it out of the way first.
         var source = descriptor
@@ -44,6 +45,7 @@ struct ScriptRunner {
             return .failedToStart("\(error)")
         }
         close(writeEnd)
+        started(pid)
         defer { close(readEnd) }
         _ = fcntl(readEnd, F_SETFL, fcntl(readEnd, F_GETFL) | O_NONBLOCK)
 

@@ -8,7 +8,7 @@ struct CloudCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cloud",
         abstract: "Create, inspect or remove the embedded cloud.",
-        subcommands: [Init.self, Status.self, Reset.self, RunInvocation.self, FinishGroup.self]
+        subcommands: [Init.self, Status.self, Reset.self, HostCommand.self, RunInvocation.self, FinishGroup.self]
     )
 
     struct Init: AsyncParsableCommand {
@@ -17,10 +17,21 @@ struct CloudCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Seed the demo inventory: ten instances in cn-hangzhou, one each in cn-shanghai and ap-southeast-1.")
         var demo = false
+        @Option(help: ArgumentHelp("Make the storage pool an XFS file system with reflink on a loop image of this size (e.g. 8G), for a file system without reflink (root).", valueName: "size"))
+        var poolImage: String?
+
+        func validate() throws {
+            if let poolImage, PoolImageSize.bytes(poolImage) == nil { throw ValidationError("--pool-image takes a size such as 8G, 512M or 10737418240") }
+        }
 
         func run() async throws {
             let cloud = try global.makeEmbeddedCloud()
             try cloud.initialize(demo: demo)
+            if let poolImage {
+                // The pool moves onto a new file system, so the cloud starts over on it.
+                try cloud.makePoolImage(bytes: PoolImageSize.bytes(poolImage)!)
+                try cloud.initialize(demo: demo)
+            }
             print(try cloud.status().rendered)
         }
     }

@@ -13,3 +13,15 @@ struct FreezerCommand: ParsableCommand {
         Foundation.exit(FreezerChild.main(arguments: arguments))
     }
 }
+
+/// `appsnap _guardian …`: the hidden child that runs postscript if the plugin dies
+/// (SPEC §7). Started only by LinuxHost's `GuardedGuest`.
+struct GuardianCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: GuardianChild.subcommand, shouldDisplay: false)
+
+    @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
+
+    func run() throws {
+        Foundation.exit(GuardianChild.main(arguments: arguments))
+    }
+}

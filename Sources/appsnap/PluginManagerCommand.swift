@@ -1,6 +1,7 @@
 import ArgumentParser
 import AppSnapCore
 import EmbeddedCloud
+import LinuxHost
 import Foundation
 
 /// `appsnap plugin-manager --exec --plugin NAME --params=…`: the on-instance plugin, the
@@ -54,7 +55,16 @@ struct PluginManagerCommand: AsyncParsableCommand {
         let outcome: Outcome
         do {
             let account = try EmbeddedCloud(stateDirectory: global.stateDirectory)
-            let guest = try account.guest(for: instanceId)
+            var guest = try account.guest(for: instanceId)
+            // On Linux a guardian keeps postscript's promise if this process dies; the
+            // run's phase is written beside the freeze journal.
+            let guarded = (guest as? LinuxGuest).map(GuardedGuest.init)
+            if let guarded { guest = guarded }
+            defer { guarded?.finish() }
+            if plugin == PluginParams.linuxPlugin {
+                let note = account.snapshotCopyNote()
+                log.emit(LogRecord(level: note.reflink ? .info : .warn, date: clock.now(), message: note.message))
+            }
             let asRole = try EmbeddedCloud(stateDirectory: global.stateDirectory, caller: .instanceRole(instanceId))
             outcome = await PluginRunner.exec(plugin: plugin, params: params, cloud: asRole, guest: guest, clock: clock, log: log)
         } catch {

@@ -107,7 +107,8 @@ extension WorkflowSteps {
         }
         let done = clock.uptime()
         c.thawMs = (done - t) * 1000
-        c.freezeMs = (done - freezeStart) * 1000
+        // The freezer's own measure excludes starting it and the round trips to it.
+        c.freezeMs = (handle.windowSeconds ?? (done - freezeStart)) * 1000
     }
 
     private func deleteHalfMade(_ groupId: String, _ c: inout Capture) async {

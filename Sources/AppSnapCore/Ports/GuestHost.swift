@@ -40,6 +40,14 @@ public protocol FreezeHandle: Sendable {
     var expired: Bool { get }
     /// Thaw in reverse order. Throws `GuestError` if any file system could not be thawed.
     func thaw() async throws
+    /// First freeze to last thaw as the freezer measured it (default nil: see the extension).
+    var windowSeconds: Double? { get }
+}
+
+extension FreezeHandle {
+    /// The suspension window as the freezer measured it (first freeze to last thaw), once
+    /// thawed; nil when the guest cannot tell, and the caller's own measure stands.
+    public var windowSeconds: Double? { nil }
 }
 
 /// A script that passed the rules of SPEC §6, held open.
