@@ -13,10 +13,13 @@ struct CloudCommand: AsyncParsableCommand {
 
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create the embedded cloud's database and storage pool (with --demo, the demo inventory).")
+            abstract: "Create the embedded cloud's database and storage pool (with --demo, the demo inventory).",
+            discussion: "Refuses a cloud that already holds instances or disks unless --force: re-initializing deletes them.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Seed the demo inventory: ten instances in cn-hangzhou, one each in cn-shanghai and ap-southeast-1.")
         var demo = false
+        @Flag(help: "Re-initialize a cloud that already holds resources, deleting every disk image and snapshot.")
+        var force = false
         @Option(help: ArgumentHelp("Make the storage pool an XFS file system with reflink on a loop image of this size (e.g. 8G), for a file system without reflink (root).", valueName: "size"))
         var poolImage: String?
 
@@ -25,8 +28,19 @@ struct CloudCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let cloud = try global.makeEmbeddedCloud()
-            try cloud.initialize(demo: demo)
+            let isNew = !FileManager.default.fileExists(atPath: global.stateDirectory.appendingPathComponent("appsnap.sqlite").path)
+            // A new cloud is seeded the way it was asked, so the demo is not made only to be thrown away.
+            let cloud = try EmbeddedCloud(stateDirectory: global.stateDirectory, spawner: .posixSpawn, seedDemoIfNew: demo)
+            if !isNew {
+                let now = try cloud.status()
+                if (now.instances > 0 || now.disks > 0) && !force {
+                    throw ValidationError("""
+                        \(global.stateDirectory.path) already holds \(now.instances) instances and \(now.disks) disks; \
+                        nothing was changed. Re-initializing deletes them all: add --force, or use another --state.
+                        """)
+                }
+                try cloud.initialize(demo: demo)
+            }
             if let poolImage {
                 // The pool moves onto a new file system, so the cloud starts over on it.
                 try cloud.makePoolImage(bytes: PoolImageSize.bytes(poolImage)!)

@@ -1,0 +1,18 @@
+#!/bin/sh
+# appsnap prescript for PostgreSQL: CHECKPOINT before the freeze, so a restored copy
+# starts with almost no WAL to replay. The freeze then makes the data directory and
+# its WAL one atomic point in time, which PostgreSQL starts from cleanly.
+set -eu
+if [ -r /etc/appsnap/postgresql.env ]; then . /etc/appsnap/postgresql.env; fi
+for v in PGHOST PGPORT PGUSER PGDATABASE; do
+  if eval "[ -n \"\${$v:-}\" ]"; then export "$v"; fi
+done
+# As root without PGUSER, speak as the postgres superuser over its local socket.
+if [ -n "${PGUSER:-}" ] || [ "$(id -un)" = postgres ]; then
+  run() { "$@"; }
+else
+  run() { runuser -u postgres -- "$@"; }
+fi
+run psql -X -q -v ON_ERROR_STOP=1 -d "${PGDATABASE:-postgres}" -c CHECKPOINT
+lsn=$(run psql -X -At -d "${PGDATABASE:-postgres}" -c "SELECT pg_current_wal_lsn()")
+echo "PostgreSQL: checkpoint done, WAL at $lsn"
