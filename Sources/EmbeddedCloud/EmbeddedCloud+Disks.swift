@@ -32,8 +32,9 @@ extension EmbeddedCloud {
                 return Plan(zone: zone, size: size, source: s)
             }
             guard let size = r.size else { throw ECSError.missingParameter("Size") }
-            guard (20...32768).contains(size) else {
-                throw ECSError("InvalidDiskSize.ValueNotSupported", "Size must be 20 to 32768 GiB; \(size) was given.")
+            // ESSD PL0 starts at 1 GiB; small disks also keep local trials and benchmarks cheap.
+            guard (1...32768).contains(size) else {
+                throw ECSError("InvalidDiskSize.ValueNotSupported", "Size must be 1 to 32768 GiB; \(size) was given.")
             }
             return Plan(zone: zone, size: size, source: nil)
         }

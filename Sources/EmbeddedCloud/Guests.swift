@@ -15,11 +15,6 @@ extension EmbeddedCloud {
             return (i, w)
         }
         let layout = self.layout
-        if instance.osType == "windows" {
-            return EmulatedWindowsGuest(instanceId: instance.instanceId, regionId: instance.regionId, writers: writers,
-                                        runDirectory: layout.run.path, clock: clock,
-                                        imagePath: { layout.diskImage($0.DiskId).path })
-        }
         if instance.isHost {
             // The machine itself: scripts in the real /tmp owned by root, disks on loop devices.
             let config = LinuxGuestConfig(instanceId: instance.instanceId, regionId: instance.regionId, rootPath: "/",
@@ -33,6 +28,7 @@ extension EmbeddedCloud {
             instanceId: instance.instanceId, regionId: instance.regionId, rootPath: root.path,
             runDirectory: layout.run.path, executablePath: executablePath, clock: clock,
             diskLocator: { .image(layout.diskImage($0.DiskId).path) })
+        if instance.osType == "windows" { return EmulatedWindowsGuest(disks: LinuxGuest(config: config), writers: writers) }
         return LinuxGuest(config: config)
     }
 }

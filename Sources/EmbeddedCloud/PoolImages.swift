@@ -1,4 +1,5 @@
 import Foundation
+import LinuxHost
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -13,15 +14,10 @@ struct PoolError: Error, CustomStringConvertible {
 }
 
 /// The disk and snapshot images of the storage pool: sparse files, copied by reflink
-/// (FICLONE) where the file system shares extents, else by copying only the data extents.
-/// Written here because LinuxHost's `Reflink` had not landed when this module needed it.
+/// (FICLONE) where the file system shares extents, else by copying only the data extents
+/// (LinuxHost's `Reflink` does both).
 enum PoolImages {
-    /// _IOW(0x94, 9, int)
-    private static let FICLONE: UInt = 0x4004_9409
     static let gibibyte = 1 << 30
-    // Linux's SEEK_DATA / SEEK_HOLE, which Swift's Glibc module does not export.
-    private static let seekData: Int32 = 3
-    private static let seekHole: Int32 = 4
 
     /// A new image of `sizeGiB` apparent size, holes only.
     static func create(at url: URL, sizeGiB: Int) throws {
@@ -34,80 +30,29 @@ enum PoolImages {
         }
     }
 
-    enum CopyMethod: String { case reflink, sparseCopy = "sparse copy" }
-
     /// Copies `source` to a new file `target` (which must not exist). The target is the
     /// source's content at the moment of the call; on failure nothing is left behind.
     @discardableResult
     static func copy(from source: URL, to target: URL) throws -> CopyMethod {
-        let src = open(source.path, O_RDONLY | O_CLOEXEC)
-        guard src >= 0 else { throw PoolError("cannot open image", path: source.path) }
-        defer { close(src) }
-        let dst = open(target.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard dst >= 0 else { throw PoolError("cannot create image", path: target.path) }
-        var ok = false
-        defer { close(dst); if !ok { unlink(target.path) } }
-        if ioctl(dst, FICLONE, src) == 0 { ok = true; return .reflink }
-        try sparseCopy(src: src, dst: dst, sourcePath: source.path, targetPath: target.path)
-        ok = true
-        return .sparseCopy
-    }
-
-    private static func sparseCopy(src: Int32, dst: Int32, sourcePath: String, targetPath: String) throws {
-        var st = stat()
-        guard fstat(src, &st) == 0 else { throw PoolError("cannot stat image", path: sourcePath) }
-        let size = st.st_size
-        guard ftruncate(dst, size) == 0 else { throw PoolError("cannot size image", path: targetPath) }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        for extent in try dataExtents(fd: src, size: size, path: sourcePath) {
-            var offset = extent.lowerBound
-            while offset < extent.upperBound {
-                let want = min(buffer.count, Int(extent.upperBound - offset))
-                let n = buffer.withUnsafeMutableBytes { pread(src, $0.baseAddress, want, offset) }
-                guard n > 0 else { throw PoolError("cannot read image", path: sourcePath) }
-                var written = 0
-                while written < n {
-                    let w = buffer.withUnsafeBytes { pwrite(dst, $0.baseAddress! + written, n - written, offset + off_t(written)) }
-                    guard w > 0 else { throw PoolError("cannot write image", path: targetPath) }
-                    written += w
-                }
-                offset += off_t(n)
-            }
+        // Claim the name first, so an existing image is never overwritten.
+        let claim = open(target.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard claim >= 0 else { throw PoolError("cannot create image", path: target.path) }
+        close(claim)
+        do {
+            return try Reflink.clone(from: source.path, to: target.path)
+        } catch {
+            unlink(target.path)
+            throw PoolError("\(error)")
         }
-        guard fsync(dst) == 0 else { throw PoolError("cannot sync image", path: targetPath) }
     }
 
-    /// The data (non-hole) ranges of a file, from SEEK_DATA/SEEK_HOLE. File systems that
-    /// do not know holes report the whole file as data, which is still right.
     static func dataExtents(fd: Int32, size: off_t, path: String) throws -> [Range<off_t>] {
-        var extents: [Range<off_t>] = []
-        var offset: off_t = 0
-        while offset < size {
-            let data = lseek(fd, offset, seekData)
-            if data < 0 {
-                if errno == ENXIO { break }
-                throw PoolError("cannot find data in image", path: path)
-            }
-            var hole = lseek(fd, data, seekHole)
-            if hole < 0 { hole = size }
-            extents.append(data..<min(hole, size))
-            offset = hole
-        }
-        return extents
+        try Reflink.dataExtents(of: fd, size: size, path: path)
     }
 
     /// Whether the file system holding `directory` clones files by reflink.
     static func reflinkSupported(directory: URL) -> Bool {
-        let base = directory.appendingPathComponent(".reflink-probe-\(getpid())-\(UInt32.random(in: 0 ... .max))")
-        let a = base.path + ".a", b = base.path + ".b"
-        let fa = open(a, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fa >= 0 else { return false }
-        defer { close(fa); unlink(a) }
-        _ = "probe".withCString { write(fa, $0, 5) }
-        let fb = open(b, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fb >= 0 else { return false }
-        defer { close(fb); unlink(b) }
-        return ioctl(fb, FICLONE, fa) == 0
+        Reflink.isSupported(directory: directory.path)
     }
 }
 

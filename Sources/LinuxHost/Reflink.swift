@@ -49,18 +49,10 @@ public enum Reflink {
     private static func sparseCopy(_ input: Int32, _ output: Int32, size: off_t, source: String, destination: String) throws {
         guard ftruncate(output, size) == 0 else { throw GuestError("cannot size \(destination): \(errnoText(errno))") }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var offset: off_t = 0
-        while offset < size {
-            let dataStart = lseek(input, offset, GNU.SEEK_DATA)
-            if dataStart < 0 {
-                if errno == ENXIO { break }  // only a hole remains
-                throw GuestError("cannot read \(source): \(errnoText(errno))")
-            }
-            var dataEnd = lseek(input, dataStart, GNU.SEEK_HOLE)
-            if dataEnd < 0 { dataEnd = size }
-            var position = dataStart
-            while position < dataEnd {
-                let want = Int(min(off_t(buffer.count), dataEnd - position))
+        for extent in try dataExtents(of: input, size: size, path: source) {
+            var position = extent.lowerBound
+            while position < extent.upperBound {
+                let want = Int(min(off_t(buffer.count), extent.upperBound - position))
                 let got = pread(input, &buffer, want, position)
                 if got < 0 { if errno == EINTR { continue }; throw GuestError("cannot read \(source): \(errnoText(errno))") }
                 if got == 0 { break }
@@ -72,8 +64,26 @@ public enum Reflink {
                 }
                 position += off_t(got)
             }
-            offset = dataEnd
         }
         guard fsync(output) == 0 else { throw GuestError("cannot sync \(destination): \(errnoText(errno))") }
+    }
+
+    /// The data (non-hole) ranges of an open file, from SEEK_DATA/SEEK_HOLE. A file system
+    /// that does not know holes reports the whole file as data, which is still right.
+    public static func dataExtents(of fd: Int32, size: off_t, path: String) throws -> [Range<off_t>] {
+        var extents: [Range<off_t>] = []
+        var offset: off_t = 0
+        while offset < size {
+            let dataStart = lseek(fd, offset, GNU.SEEK_DATA)
+            if dataStart < 0 {
+                if errno == ENXIO { break }  // only a hole remains
+                throw GuestError("cannot read \(path): \(errnoText(errno))")
+            }
+            var dataEnd = lseek(fd, dataStart, GNU.SEEK_HOLE)
+            if dataEnd < 0 { dataEnd = size }
+            extents.append(dataStart..<min(dataEnd, size))
+            offset = dataEnd
+        }
+        return extents
     }
 }

@@ -7,15 +7,15 @@ import Testing
         let app = try AppSnapBinary()
         let empty = try app.run(["cloud", "init"])
         #expect(empty.status == 0, "\(empty.stderr)")
-        #expect(empty.stdout.contains("instances        0"), empty.stdout)
+        #expect(empty.stdout.contains("instances        0"), "\(empty.stdout)")
 
         let demo = try app.run(["cloud", "init", "--demo"])  // an empty cloud may be seeded
         #expect(demo.status == 0, "\(demo.stderr)")
-        #expect(demo.stdout.contains("instances        12"), demo.stdout)
+        #expect(demo.stdout.contains("instances        12"), "\(demo.stdout)")
 
         let again = try app.run(["cloud", "init"])
         #expect(again.status != 0)
-        #expect(again.stderr.contains("already holds 12 instances"), again.stderr)
+        #expect(again.stderr.contains("already holds 12 instances"), "\(again.stderr)")
         let status = try app.run(["cloud", "status"])
         #expect(status.stdout.contains("instances        12"), "the refused init changed nothing: \(status.stdout)")
         #expect(status.stdout.contains("reflink") || status.stdout.contains("sparse"), "status says how snapshots are copied")
