@@ -5,7 +5,10 @@ import Foundation
 enum DemoInventory {
     static let readyRole = "AppSnapshotRoleName"
     static let weakRole = "AppSnapshotWeakRole"
-    static let readyPolicy = ["ecs:DescribeSnapshot*", "ecs:CreateSnapshot*", "ecs:TagResources", "ecs:DescribeDisks"]
+    /// The vendor's policy plus ecs:DeleteSnapshotGroup, so a run that misses its I/O
+    /// suspension bound (exit 11) can remove the half-made group it leaves.
+    static let readyPolicy = ["ecs:DescribeSnapshot*", "ecs:CreateSnapshot*", "ecs:TagResources", "ecs:DescribeDisks",
+                              "ecs:DeleteSnapshotGroup"]
     static let weakPolicy = ["ecs:DescribeSnapshot*", "ecs:CreateSnapshot*", "ecs:DescribeDisks"]
     static let assistantVersion = "2.2.3.776"
 
