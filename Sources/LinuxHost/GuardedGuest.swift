@@ -39,11 +39,16 @@ public final class GuardedGuest: GuestHost, @unchecked Sendable {
         }
         if script.descriptor == post.descriptor {
             let g = lock.withLock { guardian }
-            g?.say("postscript")
-            phase("postscript")
-            let r = await inner.runScript(script, timeoutSeconds: timeoutSeconds, output: output)
-            phase("after-postscript")
-            g?.finish()
+            guard let g else {
+                // No guardian (prescript never ran under one): run it here.
+                phase("postscript")
+                let r = await inner.runScript(script, timeoutSeconds: timeoutSeconds, output: output)
+                phase("after-postscript")
+                return r
+            }
+            // The guardian runs it, so it runs exactly once even if this process dies now.
+            let r = await onOwnThread { g.runPostscript(output: output) }
+            g.finish()
             lock.withLock { guardian = nil }
             return r
         }
@@ -57,9 +62,12 @@ public final class GuardedGuest: GuestHost, @unchecked Sendable {
             return .failedToStart("\(error): prescript.sh is not run without it, so postscript.sh is guaranteed")
         }
         lock.withLock { guardian = g }
-        g.say("armed")
-        phase("prescript")
-        let r = await inner.runScript(script, timeoutSeconds: timeoutSeconds, started: { g.say("prescript \($0)") }, output: output)
+        // Armed the moment prescript exists: a plugin killed before the spawn ran no
+        // prescript, so no postscript is owed. (Between the spawn returning and this
+        // line being sent lies a window of microseconds the guardian cannot see.)
+        let r = await inner.runScript(script, timeoutSeconds: timeoutSeconds,
+                                      started: { [weak self] in g.say("prescript \($0)"); self?.phase("prescript") },
+                                      output: output)
         phase("after-prescript")
         return r
     }

@@ -7,8 +7,8 @@ import Glibc
 ///
 /// The plugin starts it before prescript, with the checked postscript as fd 3 and a
 /// socket to itself as fd 0; stdout is the plugin's own (the run's log). It says `ready`
-/// on the socket, then listens: `armed` (prescript is about to start), `prescript PID`
-/// (its process group), `postscript` (the plugin started postscript itself), `done`
+/// on the socket, then listens: `prescript PID` (prescript runs, as process group PID:
+/// from now on postscript is owed), `postscript` (the plugin started postscript itself), `done`
 /// (nothing left to guard). If the socket ends before `done` (the plugin died) and it was
 /// armed: it waits for prescript's process group to end, thaws whatever this instance's
 /// freeze journals list, and — unless the plugin had started it — runs postscript from the
@@ -47,9 +47,14 @@ public enum GuardianChild {
                 input.removeSubrange(...nl)
                 let words = line.split(separator: " ")
                 switch words.first {
-                case "armed": armed = true
-                case "prescript": prescriptGroup = words.dropFirst().first.flatMap { pid_t($0) }
+                case "prescript":
+                    armed = true
+                    prescriptGroup = words.dropFirst().first.flatMap { pid_t($0) }
                 case "postscript": postStarted = true
+                case "run-postscript":
+                    // The one place postscript ever runs, so it runs exactly once even if
+                    // the plugin dies while it does.
+                    return runPostscript(runDirectory: runDirectory, instanceId: instanceId, timeout: timeout, toParent: true)
                 case "done": return 0
                 default: break
                 }
@@ -73,11 +78,34 @@ public enum GuardianChild {
             log(.info, "postscript.sh had been started by the plugin; not running it again")
             return 0
         }
-        RunPhase.set("postscript", runDirectory: runDirectory, instanceId: instanceId)
         log(.info, "Run postscript.sh from the descriptor checked before prescript (timeout \(Int(timeout))s)")
+        return runPostscript(runDirectory: runDirectory, instanceId: instanceId, timeout: timeout, toParent: false)
+    }
+
+    /// Runs postscript from fd 3. Its lines and result go to the plugin over the socket
+    /// while the plugin is there, else (or once it is gone) into the log directly.
+    private static func runPostscript(runDirectory: String, instanceId: String, timeout: Double, toParent: Bool) -> Int32 {
+        var parentThere = toParent
+        func relay(_ line: String) -> Bool {
+            guard parentThere else { return false }
+            let bytes = Array((line + "\n").utf8)
+            if bytes.withUnsafeBytes({ send(0, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) != bytes.count { parentThere = false }
+            return parentThere
+        }
         let result = ScriptRunner(workingDirectory: "/", clock: SystemClock())
-            .run(descriptor: 3, timeoutSeconds: timeout) { log(.info, "postscript.sh: \($0)") }
+            .run(descriptor: 3, timeoutSeconds: timeout,
+                 started: { _ in RunPhase.set("postscript", runDirectory: runDirectory, instanceId: instanceId) }) { line in
+                if !relay("out " + line) { log(.info, "postscript.sh: \(line)") }
+            }
         RunPhase.set("after-postscript", runDirectory: runDirectory, instanceId: instanceId)
+        let word: String
+        switch result {
+        case .exited(let c): word = "exited \(c)"
+        case .signaled(let s): word = "signaled \(s)"
+        case .timedOut: word = "timedout"
+        case .failedToStart(let why): word = "failed " + why.replacingOccurrences(of: "\n", with: " ")
+        }
+        if relay("result " + word) { return 0 }
         switch result {
         case .exited(0): log(.info, "postscript.sh exited with 0"); return 0
         case .exited(let c): log(.error, "postscript.sh exited with \(c); the application may still be suspended")
@@ -139,6 +167,32 @@ final class GuardianProcess: @unchecked Sendable {
     func say(_ line: String) {
         let bytes = Array((line + "\n").utf8)
         _ = bytes.withUnsafeBytes { send(control, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Has the guardian run postscript (the only runner of it), relaying its lines.
+    func runPostscript(output: (String) -> Void) -> ScriptResult {
+        say("run-postscript")
+        var pending: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let n = recv(control, &buffer, buffer.count, 0)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return .failedToStart("the guardian ended before postscript.sh finished") }
+            pending.append(contentsOf: buffer[0..<n])
+            while let nl = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: pending[..<nl], as: UTF8.self)
+                pending.removeSubrange(...nl)
+                if line.hasPrefix("out ") { output(String(line.dropFirst(4))); continue }
+                guard line.hasPrefix("result ") else { continue }
+                let words = line.dropFirst(7).split(separator: " ", maxSplits: 1).map(String.init)
+                switch words.first {
+                case "exited": return .exited(Int32(words.last ?? "") ?? 255)
+                case "signaled": return .signaled(Int32(words.last ?? "") ?? 9)
+                case "timedout": return .timedOut
+                default: return .failedToStart(words.count > 1 ? words[1] : "postscript.sh could not start")
+                }
+            }
+        }
     }
 
     /// Nothing left to guard: it exits, and we reap it.
