@@ -29,3 +29,25 @@ if [ "$(id -u)" -eq 0 ] && command -v mkfs.xfs >/dev/null; then
 else
   echo "(XFS reflink pool skipped: needs root and xfsprogs)" >&2
 fi
+
+# The I/O suspension window (appsnap:freeze-ms) of 4 ext4 host disks on an XFS reflink
+# pool, next to the floor (freeze + FICLONE + thaw only) and the naive way (full copies
+# while frozen), for 1 GiB and 4 GiB disks.
+floor=""
+for f in /work/shared/bench/freeze-floor.py ../shared/bench/freeze-floor.py; do
+  [ -f "$f" ] && { floor=$f; break; }
+done
+if [ "$(id -u)" -eq 0 ] && command -v mkfs.xfs >/dev/null && [ -n "$floor" ]; then
+  fwimg="$work/fw-pool.img"; fwmnt="$work/fw"
+  truncate -s 24G "$fwimg"
+  mkfs.xfs -q -m reflink=1 "$fwimg"
+  fwloop=$(losetup --find --show "$fwimg")
+  mkdir -p "$fwmnt"; mount "$fwloop" "$fwmnt"
+  trap 'umount "$fwmnt" 2>/dev/null || true; losetup -d "$fwloop" 2>/dev/null || true; cleanup' EXIT
+  echo
+  echo "| disks | appsnap freeze-ms (median) | floor | naive | appsnap / floor |"
+  echo "|---|---|---|---|---|"
+  python3 Benchmarks/freeze_window.py --bin "$BIN" --work "$fwmnt" --floor "$floor" --runs "${FW_RUNS:-5}" --sizes "${FW_SIZES:-1,4}"
+else
+  echo "(freeze window skipped: needs root, xfsprogs and freeze-floor.py)" >&2
+fi
