@@ -216,6 +216,12 @@ extension EmbeddedCloud {
         for id in ids { try? HostDisk.takeDown(image: layout.diskImage(id).path) }
     }
 
+    /// Unmounts and detaches every host disk and the pool image (before `cloud reset`).
+    func releaseMachineResources() throws {
+        releaseHostDisks()
+        try HostDisk.takeDown(image: poolImage.path)
+    }
+
     /// The loop device carrying a host disk's image, for the guest's freezer.
     func hostDiskLocation(_ disk: Disk) -> DiskLocation? {
         LoopDevice.device(backing: layout.diskImage(disk.DiskId).path).map { .blockDevice($0) }

@@ -81,6 +81,11 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
     public static func reset(stateDirectory: URL) throws {
         let layout = StateLayout(root: stateDirectory)
         let fm = FileManager.default
+        // Host disks and a pool image are mounted on this machine: take them down first,
+        // so nothing is deleted from under a mount and no loop device is left behind.
+        if fm.fileExists(atPath: layout.database.path) {
+            try EmbeddedCloud(stateDirectory: stateDirectory, spawner: .posixSpawn, seedDemoIfNew: false).releaseMachineResources()
+        }
         let names = ["appsnap.sqlite", "appsnap.sqlite-wal", "appsnap.sqlite-shm"]
         for url in names.map({ layout.root.appendingPathComponent($0) }) + [layout.pool, layout.instances,
                                                                              layout.invocations, layout.bin, layout.run]
