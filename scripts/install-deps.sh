@@ -4,7 +4,7 @@
 set -euo pipefail
 need=(pkg-config libsqlite3-dev libncurses-dev)
 case "${1:-build}" in
-  test)  need+=(tmux xfsprogs btrfs-progs e2fsprogs util-linux locales) ;;
+  test)  need+=(tmux xfsprogs btrfs-progs e2fsprogs util-linux locales postgresql mariadb-server) ;;
   bench) need+=(tmux xfsprogs e2fsprogs util-linux hyperfine python3) ;;
 esac
 missing=()
@@ -20,3 +20,12 @@ fi
 echo "installing: ${missing[*]}"
 apt-get update -qq
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+# The database tests run servers of their own (own data directory, socket and port), so
+# a default service that a package just installed may have started is not needed: stop
+# it, and where systemd runs keep it from starting at boot. One that was already
+# installed is the machine's own and left alone.
+for pair in mariadb-server:mariadb postgresql:postgresql; do
+  case " ${missing[*]} " in *" ${pair%%:*} "*) ;; *) continue ;; esac
+  service "${pair#*:}" stop >/dev/null 2>&1 || true
+  if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then systemctl disable --quiet "${pair#*:}" 2>/dev/null || true; fi
+done

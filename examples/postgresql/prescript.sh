@@ -8,6 +8,10 @@ for v in PGHOST PGPORT PGUSER PGDATABASE; do
   if eval "[ -n \"\${$v:-}\" ]"; then export "$v"; fi
 done
 # As root without PGUSER, speak as the postgres superuser over its local socket.
+# runuser lives in sbin, which the PATH that Cloud Assistant gives scripts may lack;
+# from / so the postgres user never starts in a directory it cannot read (e.g. /root).
+PATH=$PATH:/usr/sbin:/sbin
+cd /
 if [ -n "${PGUSER:-}" ] || [ "$(id -un)" = postgres ]; then
   run() { "$@"; }
 else
