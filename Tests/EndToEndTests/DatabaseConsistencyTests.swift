@@ -85,7 +85,9 @@ extension HostInstanceTests {
             #expect(try restored.query("SELECT count(*) FROM verify_heapam('t')") == "0", "amcheck found heap corruption")
             print("""
                 PostgreSQL restored: \(count) rows, counter \(counter ?? -1); writer had committed \(run.committedBeforePrescript) \
-                before prescript, \(run.committedBeforeFreeze) before the freeze, \(run.committedAfterPostscript) after postscript; \
+                before prescript, \(run.committedBeforeFreeze) before the freeze, \
+                \(run.committedBetweenScripts.map { "\($0.first)…\($0.last)" } ?? "?") between the scripts, \
+                \(run.committedAfterPostscript) after postscript; \
                 freeze-ms \(run.tags["appsnap:freeze-ms"] ?? "?")
                 restored server log:
                 \(log.split(separator: "\n").filter { $0.contains("LOG:") }.joined(separator: "\n"))
@@ -158,6 +160,12 @@ extension HostInstanceTests {
             #expect(counter == count, "counter \(counter ?? -1) disagrees with \(count) rows: a transaction is half there")
             #expect(count >= run.committedBeforeFreeze, "\(count) rows, but \(run.committedBeforeFreeze) were committed before the freeze began")
             #expect(count <= run.committedAfterPostscript, "\(count) rows, but only \(run.committedAfterPostscript) were committed when postscript had run")
+            // Between the scripts the lock is held: the writer may finish recording the one
+            // transaction it had done when the lock came, and commit nothing more.
+            if let held = run.committedBetweenScripts {
+                #expect(held.last <= held.first + 1, "the writer committed \(held.first)…\(held.last) while the read lock was held")
+                #expect(count <= held.first + 1, "\(count) rows, but \(held.first) were recorded once the lock was held")
+            }
             // The lock may fall between a transaction's COMMIT and its MyISAM row.
             #expect(myisam[0] == myisam[1] && (count - 1...count).contains(myisam[0]), "MyISAM table m: \(myisam) against \(count) InnoDB rows")
 
@@ -167,6 +175,7 @@ extension HostInstanceTests {
             print("""
                 MariaDB restored: \(count) rows, counter \(counter ?? -1), MyISAM \(myisam[0]); writer had committed \
                 \(run.committedBeforePrescript) before prescript, \(run.committedBeforeFreeze) before the freeze, \
+                \(run.committedBetweenScripts.map { "\($0.first)…\($0.last)" } ?? "?") between the scripts, \
                 \(run.committedAfterPostscript) after postscript; freeze-ms \(run.tags["appsnap:freeze-ms"] ?? "?")
                 restored server InnoDB/Aria lines:
                 \(log.split(separator: "\n").filter { $0.contains("InnoDB:") || $0.contains("Aria") || $0.contains("recover") }.joined(separator: "\n"))
@@ -183,6 +192,10 @@ struct RunUnderLoad {
     var committedBeforePrescript: Int
     /// Last id recorded before the run began to freeze: every one of them is in the snapshot.
     var committedBeforeFreeze: Int
+    /// Sampled from prescript's end to postscript's start (the first sample taken after
+    /// prescript had ended, the last one before postscript began); nil if no sample fell
+    /// in that window.
+    var committedBetweenScripts: (first: Int, last: Int)?
     /// Last id recorded once the run (postscript included) had finished: none beyond it
     /// can be in the snapshot.
     var committedAfterPostscript: Int
@@ -199,13 +212,17 @@ func snapshotUnderLoad(_ host: HostFixture, disk: String, writer: RowWriter, nam
     let app = host.app
     Thread.detachNewThread { finished.set(Result { try app.waitFor(invoke, timeout: 300) }) }
     var beforePrescript = 0, beforeFreeze = 0
+    var between: (first: Int, last: Int)?
+    let scriptsDone = ["after-prescript", "freezing", "frozen", "clone", "captured", "thawed"]
     while finished.value == nil {
-        // Ids first, phase second: an id read before a phase that is not yet "freezing"
-        // was committed before the freeze began.
-        let committed = writer.lastCommitted
+        // An id read before a phase was read was recorded before that phase was left;
+        // one read after it, recorded once that phase had been reached.
+        let before = writer.lastCommitted
         let phase = host.phase()?.0
-        if phase == nil { beforePrescript = committed }
-        if phase == nil || phase == "prescript" || phase == "after-prescript" { beforeFreeze = committed }
+        let after = writer.lastCommitted
+        if phase == nil { beforePrescript = before }
+        if phase == nil || phase == "prescript" || phase == "after-prescript" { beforeFreeze = before }
+        if let phase, scriptsDone.contains(phase) { between = (between?.first ?? after, before) }
         usleep(2_000)
     }
     let after = writer.lastCommitted
@@ -218,7 +235,7 @@ func snapshotUnderLoad(_ host: HostFixture, disk: String, writer: RowWriter, nam
         throw E2EError("the group should hold one snapshot, of \(disk): \(snaps)")
     }
     return RunUnderLoad(exitCode: result["ExitCode"] as? Int, output: output, committedBeforePrescript: beforePrescript,
-                        committedBeforeFreeze: beforeFreeze, committedAfterPostscript: after, snapshotId: sid,
+                        committedBeforeFreeze: beforeFreeze, committedBetweenScripts: between, committedAfterPostscript: after, snapshotId: sid,
                         tags: try host.app.snapshotTags(group: gid)[sid] ?? [:])
 }
 
@@ -246,7 +263,7 @@ func placeExampleScripts(_ scripts: HostScripts, _ database: String) throws {
 func releaseLockHolder() {
     let state = "/run/appsnap-mariadb"
     guard FileManager.default.fileExists(atPath: state) else { return }
-    FileManager.default.createFile(atPath: state + "/release", contents: nil)
+    _ = FileManager.default.createFile(atPath: state + "/release", contents: nil)
     for _ in 0..<50 {
         let holder = (try? String(contentsOfFile: state + "/holder.pid", encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         if holder.map({ kill($0, 0) != 0 }) ?? true { break }
