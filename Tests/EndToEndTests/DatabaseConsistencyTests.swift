@@ -50,8 +50,8 @@ extension HostInstanceTests {
             let run = try snapshotUnderLoad(host, disk: disk.id, writer: writer, name: "PostgresConsistency")
             #expect(run.exitCode == 0, "\(run.output)")
             #expect(run.tags["APPConsistent"] == "True", "\(run.tags)\n\(run.output)")
-            #expect(run.output.contains("PostgreSQL: checkpoint done, WAL at "), "\(run.output)")
-            #expect(run.output.contains("PostgreSQL: snapshot taken; WAL now at "), "\(run.output)")
+            #expect(inOrder(run.output, ["prescript.sh: PostgreSQL: checkpoint done, WAL at ", "Prepare to Thaw FileSystem or Applications",
+                                         "postscript.sh: PostgreSQL: snapshot taken; WAL now at "]), "\(run.output)")
             #expect(writer.stop() == 0, "writer: \(writer.errorText)")
 
             let restoredDisk = try restore(host, run.snapshotId)
@@ -137,8 +137,8 @@ extension HostInstanceTests {
             let run = try snapshotUnderLoad(host, disk: disk.id, writer: writer, name: "MariaDBConsistency")
             #expect(run.exitCode == 0, "\(run.output)")
             #expect(run.tags["APPConsistent"] == "True", "\(run.tags)\n\(run.output)")
-            #expect(run.output.contains("MariaDB: tables flushed and read-locked"), "\(run.output)")
-            #expect(run.output.contains("MariaDB: tables unlocked"), "\(run.output)")
+            #expect(inOrder(run.output, ["prescript.sh: MariaDB: tables flushed and read-locked", "Prepare to Thaw FileSystem or Applications",
+                                         "postscript.sh: MariaDB: tables unlocked"]), "\(run.output)")
             #expect(!FileManager.default.fileExists(atPath: "/run/appsnap-mariadb"), "postscript left its state behind")
             #expect(writer.stop() == 0, "writer: \(writer.errorText)")
 
@@ -237,6 +237,16 @@ func snapshotUnderLoad(_ host: HostFixture, disk: String, writer: RowWriter, nam
     return RunUnderLoad(exitCode: result["ExitCode"] as? Int, output: output, committedBeforePrescript: beforePrescript,
                         committedBeforeFreeze: beforeFreeze, committedBetweenScripts: between, committedAfterPostscript: after, snapshotId: sid,
                         tags: try host.app.snapshotTags(group: gid)[sid] ?? [:])
+}
+
+/// Whether every one of `lines` occurs in `output`, each after the one before it.
+func inOrder(_ output: String, _ lines: [String]) -> Bool {
+    var rest = output[...]
+    for line in lines {
+        guard let r = rest.range(of: line) else { return false }
+        rest = rest[r.upperBound...]
+    }
+    return true
 }
 
 /// A new disk from the snapshot, attached to the host at a mount point of its own.
