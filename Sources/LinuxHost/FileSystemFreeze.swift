@@ -11,6 +11,16 @@ enum FileSystemFreeze {
         case failed(String)
     }
 
+    /// Writes back what is dirty on the file system while writers may still run, so the
+    /// FIFREEZE that follows has little left to flush with every writer blocked. Best
+    /// effort: a failure here only means the freeze does the flushing itself.
+    static func flush(mountPoint: String) {
+        let fd = open(mountPoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = GNU.syncfs(fd)
+        close(fd)
+    }
+
     static func freeze(mountPoint: String) -> String? {
         let fd = open(mountPoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return "cannot open \(mountPoint): \(errnoText(errno))" }

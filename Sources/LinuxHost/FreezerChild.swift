@@ -5,7 +5,8 @@ import Glibc
 /// process that holds a freeze (SPEC §7), so that a freeze ends even if appsnap itself
 /// dies or hangs.
 ///
-/// It freezes each mount point in order (recording each in the journal first), says
+/// It flushes every mount point (syncfs, while writers still run), then freezes each in
+/// order (recording each in the journal first), says
 /// `frozen` (or `error <message>`) on stdout, then thaws in reverse order as soon as
 /// one of these happens: it reads `thaw` on stdin; stdin reaches end-of-file (the
 /// parent is gone); its parent dies (PR_SET_PDEATHSIG); SIGTERM, SIGINT or SIGHUP; or
@@ -38,6 +39,11 @@ public enum FreezerChild {
             say("error \(error)")
             return 1
         }
+
+        // Flush first, with I/O still flowing: FIFREEZE flushes too, but by then every
+        // writer of the file system waits, and the dirty data of each mount frozen later
+        // would stretch the suspension of the ones already frozen.
+        for mountPoint in options.mountPoints { FileSystemFreeze.flush(mountPoint: mountPoint) }
 
         var frozen: [String] = []
         // The suspension window as SPEC's `appsnap:freeze-ms` means it: first FIFREEZE to last FITHAW.

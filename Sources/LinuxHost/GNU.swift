@@ -37,6 +37,14 @@ enum GNU {
         return rc
     }
 
+    private typealias Syncfs = @convention(c) (Int32) -> Int32
+
+    /// syncfs(2): writes back everything dirty on the file system holding `fd`.
+    static func syncfs(_ fd: Int32) -> Int32 {
+        guard let f = symbol("syncfs", as: Syncfs.self) else { errno = ENOSYS; return -1 }
+        return f(fd)
+    }
+
     static func prctl(_ option: Int32, _ arg: UInt) -> Int32 {
         guard let f = symbol("prctl", as: Prctl.self) else { errno = ENOSYS; return -1 }
         return f(option, arg, 0, 0, 0)
