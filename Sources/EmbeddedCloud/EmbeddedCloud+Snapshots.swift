@@ -122,8 +122,15 @@ extension EmbeddedCloud {
     }
 
     /// Starts the detached worker that brings the group to `accomplished`; if it cannot be
-    /// started, this process does the work itself.
+    /// started, this process does the work itself. Called while a guest of this cloud is
+    /// frozen (CreateSnapshotGroup inside the freeze window), the start waits for the
+    /// thaw: a new process and its reads would only lengthen the window. Should this
+    /// process die before, the group's worker PID (ours) is dead and `reconcile` starts one.
     func startGroupWorker(_ groupId: String) {
+        thawGate.whenThawed { [self] in spawnGroupWorker(groupId) }
+    }
+
+    private func spawnGroupWorker(_ groupId: String) {
         do {
             let pid = try spawner.spawn([executablePath, "cloud", "_finish-group", "--state", layout.root.path, groupId])
             let ticks = ProcessIdentity.startTicks(of: pid)

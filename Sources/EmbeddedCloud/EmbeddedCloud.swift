@@ -1,6 +1,7 @@
 import AppSnapCore
 import Foundation
 import GRDB
+import LinuxHost
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,6 +16,9 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
     let clock: any AppSnapCore.Clock
     let spawner: DetachedSpawner
     let dbPool: DatabasePool
+    /// Shared by the guests this cloud hands out and its own group workers: a worker
+    /// asked for while one of those guests is frozen starts right after the thaw.
+    let thawGate = ThawGate()
 
     public var stateDirectory: URL { layout.root }
 

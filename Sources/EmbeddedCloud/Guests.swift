@@ -17,17 +17,19 @@ extension EmbeddedCloud {
         let layout = self.layout
         if instance.isHost {
             // The machine itself: scripts in the real /tmp owned by root, disks on loop devices.
-            let config = LinuxGuestConfig(instanceId: instance.instanceId, regionId: instance.regionId, rootPath: "/",
+            var config = LinuxGuestConfig(instanceId: instance.instanceId, regionId: instance.regionId, rootPath: "/",
                                           scriptOwnerUid: 0, runDirectory: layout.run.path, executablePath: executablePath,
                                           clock: clock, diskLocator: { [self] in self.hostDiskLocation($0) })
+            config.thawGate = thawGate
             return LinuxGuest(config: config)
         }
         let root = layout.instanceRoot(instance.instanceId)
         if !FileManager.default.fileExists(atPath: root.path) { try makeInstanceRoot(instance.instanceId) }
-        let config = try LinuxGuestConfig.emulated(
+        var config = try LinuxGuestConfig.emulated(
             instanceId: instance.instanceId, regionId: instance.regionId, rootPath: root.path,
             runDirectory: layout.run.path, executablePath: executablePath, clock: clock,
             diskLocator: { .image(layout.diskImage($0.DiskId).path) })
+        config.thawGate = thawGate
         if instance.osType == "windows" { return EmulatedWindowsGuest(disks: LinuxGuest(config: config), writers: writers) }
         return LinuxGuest(config: config)
     }

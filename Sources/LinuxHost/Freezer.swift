@@ -21,6 +21,9 @@ struct Freezer {
         let deadline = clock.uptime() + deadlineSeconds
         let config = self.config
         let (blockDevices, imagePaths) = (devices, images)
+        // Taken before the first freeze, released by the handle's thaw (or below, when
+        // the freeze fails, by dropping it).
+        let hold = config.thawGate?.hold()
 
         let outcome: Result<LinuxFreezeHandle, Error> = await onOwnThread {
             Result {
@@ -49,9 +52,10 @@ struct Freezer {
                         throw error
                     }
                 }
-                return LinuxFreezeHandle(process: process, images: imageFreeze)
+                return LinuxFreezeHandle(process: process, images: imageFreeze, hold: hold)
             }
         }
+        if case .failure = outcome { hold?.release() }
         return try outcome.get()
     }
 }

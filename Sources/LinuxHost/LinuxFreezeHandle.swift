@@ -8,10 +8,12 @@ public final class LinuxFreezeHandle: FreezeHandle, @unchecked Sendable {
     public let frozen: [String]
     private let process: FreezerProcess?
     private let images: ImageFreeze?
+    private let hold: ThawGate.Hold?
 
-    init(process: FreezerProcess?, images: ImageFreeze?) {
+    init(process: FreezerProcess?, images: ImageFreeze?, hold: ThawGate.Hold? = nil) {
         self.process = process
         self.images = images
+        self.hold = hold
         frozen = (process?.mountPoints ?? []) + (images?.paths ?? [])
     }
 
@@ -48,15 +50,18 @@ public final class LinuxFreezeHandle: FreezeHandle, @unchecked Sendable {
     public var windowSeconds: Double? { process?.windowSeconds }
 
     public func thaw() async throws {
-        let process = self.process, images = self.images
+        let process = self.process, images = self.images, hold = self.hold
         let problems: [String] = await onOwnThread {
             images?.release()
-            guard let process else { return [] }
-            switch process.thaw() {
-            case .thawFailed(let message): return [message]
-            case .died(_, let problems): return problems
-            default: return []
+            let problems: [String]
+            switch process?.thaw() {
+            case .thawFailed(let message)?: problems = [message]
+            case .died(_, let p)?: problems = p
+            default: problems = []
             }
+            // Thawed (or failed to, which waiting longer would not change): held work may run.
+            hold?.release()
+            return problems
         }
         if !problems.isEmpty { throw GuestError(problems.joined(separator: "; ")) }
     }

@@ -30,6 +30,8 @@ public struct LinuxGuestConfig: Sendable {
     public var executablePath: String
     public var diskLocator: @Sendable (Disk) -> DiskLocation?
     public var clock: any AppSnapCore.Clock
+    /// Work that waits for this guest's freezes to end (see `ThawGate`); none when nil.
+    public var thawGate: ThawGate?
 
     public init(instanceId: String, regionId: String, rootPath: String = "/", scriptOwnerUid: uid_t = 0,
                 runDirectory: String, executablePath: String = LinuxGuestConfig.currentExecutable(),

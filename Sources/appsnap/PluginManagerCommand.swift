@@ -55,7 +55,10 @@ struct PluginManagerCommand: AsyncParsableCommand {
         let outcome: Outcome
         do {
             let account = try EmbeddedCloud(stateDirectory: global.stateDirectory)
-            var guest = try account.guest(for: instanceId)
+            let asRole = try EmbeddedCloud(stateDirectory: global.stateDirectory, caller: .instanceRole(instanceId))
+            // The guest comes from the cloud the plugin calls, so the group worker that
+            // CreateSnapshotGroup starts waits for this guest's thaw (their ThawGate).
+            var guest = try asRole.guest(for: instanceId)
             // On Linux a guardian keeps postscript's promise if this process dies; the
             // run's phase is written beside the freeze journal.
             let guarded = (guest as? LinuxGuest).map(GuardedGuest.init)
@@ -65,7 +68,6 @@ struct PluginManagerCommand: AsyncParsableCommand {
                 let note = account.snapshotCopyNote()
                 log.emit(LogRecord(level: note.reflink ? .info : .warn, date: clock.now(), message: note.message))
             }
-            let asRole = try EmbeddedCloud(stateDirectory: global.stateDirectory, caller: .instanceRole(instanceId))
             outcome = await PluginRunner.exec(plugin: plugin, params: params, cloud: asRole, guest: guest, clock: clock, log: log)
         } catch {
             log.emit(LogRecord(level: .error, date: clock.now(), message:

@@ -35,6 +35,44 @@ import Testing
         #expect(!handle.expired)
     }
 
+    /// Work put off with the guest's ThawGate (the cloud's group worker) waits while the
+    /// guest is frozen and runs once it is thawed; with nothing frozen it runs at once.
+    @Test func workHeldByTheThawGateRunsAfterTheThaw() async throws {
+        let (root, image, _) = try imageGuest("imggate"); defer { root.remove() }
+        let gate = ThawGate()
+        var config = root.guest { $0.DiskId == "d-img" ? .image(image) : nil }.config
+        config.thawGate = gate
+        let guest = LinuxGuest(config: config)
+        let ran = Ran()
+
+        gate.whenThawed { ran.add("before") }
+        #expect(ran.names == ["before"])
+
+        let handle = try await guest.freeze(disks: [testDisk("d-img")], deadlineSeconds: 120)
+        gate.whenThawed { ran.add("while frozen") }
+        #expect(ran.names == ["before"])
+        #expect(try writerCouldStart(image) == .exited(1))
+
+        try await handle.thaw()
+        #expect(ran.names == ["before", "while frozen"])
+        gate.whenThawed { ran.add("after") }
+        #expect(ran.names == ["before", "while frozen", "after"])
+    }
+
+    /// A freeze that fails holds nothing back.
+    @Test func aFailedFreezeLeavesTheThawGateOpen() async throws {
+        let root = try GuestRoot("imggatefail"); defer { root.remove() }
+        let gate = ThawGate()
+        var config = root.guest { _ in .image(root.scratch.path + "/absent/d-img.img") }.config
+        config.thawGate = gate
+        await #expect(throws: (any Error).self) {
+            _ = try await LinuxGuest(config: config).freeze(disks: [testDisk("d-img")], deadlineSeconds: 5)
+        }
+        let ran = Ran()
+        gate.whenThawed { ran.add("now") }
+        #expect(ran.names == ["now"])
+    }
+
     @Test func theLocksAreReleasedWhenTheDeadlinePasses() async throws {
         let (root, image, guest) = try imageGuest("imgdeadline"); defer { root.remove() }
         let handle = try await guest.freeze(disks: [testDisk("d-img")], deadlineSeconds: 1)
@@ -101,4 +139,12 @@ import Testing
     @Test func aPathThatIsNotABlockDeviceIsRefused() {
         #expect(throws: GuestError.self) { try FreezeTargets.resolve(devices: ["/dev/null"], mounts: []) }
     }
+}
+
+/// What ran, in order, from whichever thread ran it.
+private final class Ran: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func add(_ name: String) { lock.lock(); list.append(name); lock.unlock() }
+    var names: [String] { lock.lock(); defer { lock.unlock() }; return list }
 }
