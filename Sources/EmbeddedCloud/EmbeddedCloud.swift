@@ -182,11 +182,16 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
 
     func timestamp() -> String { Self.format(clock.now()) }
 
+    /// `2026-11-27T12:17:59Z`, as ECS writes CreationTime. Built from gmtime_r rather than
+    /// an ISO8601DateFormatter: setting one up costs milliseconds (time zone files, ICU),
+    /// and CreateSnapshotGroup stamps its rows while the guest's file systems are frozen.
     static func format(_ date: Date) -> String {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime]
-        f.timeZone = TimeZone(identifier: "UTC")
-        return f.string(from: date)
+        // To the millisecond first, as the formatter did, so the same instant gives the same text.
+        var seconds = time_t(((date.timeIntervalSince1970 * 1000).rounded() / 1000).rounded(.down))
+        var t = tm()
+        gmtime_r(&seconds, &t)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(t.tm_year) + 1900, Int(t.tm_mon) + 1, Int(t.tm_mday),
+                      Int(t.tm_hour), Int(t.tm_min), Int(t.tm_sec))
     }
 
     /// A fresh ECS-looking ID: `s-bp1…`, `ssg-bp1…`, `d-bp1…`, `t-bp1…`.
