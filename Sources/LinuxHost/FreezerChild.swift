@@ -5,8 +5,8 @@ import Glibc
 /// process that holds a freeze (SPEC §7), so that a freeze ends even if appsnap itself
 /// dies or hangs.
 ///
-/// It flushes every mount point (syncfs, while writers still run), then freezes each in
-/// order (recording each in the journal first), says
+/// It flushes every mount point (syncfs, while writers still run), then freezes them
+/// all at once (recording each in the journal just before its FIFREEZE), says
 /// `frozen` (or `error <message>`) on stdout, then thaws in reverse order as soon as
 /// one of these happens: it reads `thaw` on stdin; stdin reaches end-of-file (the
 /// parent is gone); its parent dies (PR_SET_PDEATHSIG); SIGTERM, SIGINT or SIGHUP; or
@@ -45,20 +45,16 @@ public enum FreezerChild {
         // would stretch the suspension of the ones already frozen.
         for mountPoint in options.mountPoints { FileSystemFreeze.flush(mountPoint: mountPoint) }
 
-        var frozen: [String] = []
         // The suspension window as SPEC's `appsnap:freeze-ms` means it: first FIFREEZE to last FITHAW.
         let windowStart = monotonicSeconds()
-        for mountPoint in options.mountPoints {
-            var failure: String?
-            do { try journal.record(frozen: mountPoint) } catch { failure = "\(error)" }
-            if failure == nil { failure = FileSystemFreeze.freeze(mountPoint: mountPoint) }
-            if let failure {
-                let problems = thaw(frozen)
-                problems.isEmpty ? journal.clear() : journal.keep()
-                say("error \(([failure] + problems).joined(separator: "; "))")
-                return 1
-            }
-            frozen.append(mountPoint)
+        let failures = freezeAll(options.mountPoints, journal: journal)
+        // In the order asked for, so the thaw below goes in reverse of it.
+        let frozen = zip(options.mountPoints, failures).compactMap { $1 == nil ? $0 : nil }
+        if let failure = failures.compactMap({ $0 }).first {
+            let problems = thaw(frozen)
+            problems.isEmpty ? journal.clear() : journal.keep()
+            say("error \(([failure] + problems).joined(separator: "; "))")
+            return 1
         }
         if monotonicSeconds() >= deadline {
             let problems = thaw(frozen)
@@ -80,6 +76,38 @@ public enum FreezerChild {
         journal.keep()
         say("thaw-failed \(why): \(problems.joined(separator: "; "))")
         return 1
+    }
+
+    /// Freezes every mount point at once, each on a thread of its own, each recorded in
+    /// the journal just before its FIFREEZE. A FIFREEZE mostly waits for its file
+    /// system's journal commit and cache flushes; those of different file systems
+    /// overlap, so the first one frozen waits for the slowest rather than for the sum of
+    /// all the others. Returns, per mount point, why it is not frozen (nil: frozen).
+    private static func freezeAll(_ mountPoints: [String], journal: JournalWriter) -> [String?] {
+        @Sendable func freezeOne(_ mountPoint: String, _ journalLock: NSLock?) -> String? {
+            journalLock?.lock()
+            var failure: String?
+            do { try journal.record(frozen: mountPoint) } catch { failure = "\(error)" }
+            journalLock?.unlock()
+            return failure ?? FileSystemFreeze.freeze(mountPoint: mountPoint)
+        }
+        if mountPoints.count == 1 { return [freezeOne(mountPoints[0], nil)] }
+        let results = FreezeResults(count: mountPoints.count)
+        let journalLock = NSLock()
+        let done = DispatchGroup()
+        for (i, mountPoint) in mountPoints.enumerated() {
+            done.enter()
+            // Threads of our own, not a dispatch queue: each blocks in the kernel for as
+            // long as its flush takes, and a queue would run only as many as there are CPUs.
+            let thread = Thread {
+                results.set(i, freezeOne(mountPoint, journalLock))
+                done.leave()
+            }
+            thread.stackSize = 256 << 10
+            thread.start()
+        }
+        done.wait()
+        return results.values
     }
 
     /// Reverse order; every mount is attempted even if one fails.
@@ -158,6 +186,15 @@ public enum FreezerChild {
             self.mountPoints = mountPoints
         }
     }
+}
+
+/// Each freezing thread's answer, read once they all ended.
+private final class FreezeResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var answers: [String?]
+    init(count: Int) { answers = Array(repeating: "not attempted", count: count) }
+    func set(_ i: Int, _ failure: String?) { lock.lock(); answers[i] = failure; lock.unlock() }
+    var values: [String?] { lock.lock(); defer { lock.unlock() }; return answers }
 }
 
 /// signalfd(2) for a few signals, which are blocked so they arrive only here.
