@@ -10,6 +10,8 @@ public struct Glyphs: Sendable, Equatable {
     public var pointer: String
     public var ellipsis: String
     public var times: String
+    /// Around a value that ←/→ change (the Create dialog's instance).
+    public var pickLeft: String = "◁", pickRight: String = "▷"
 
     public static let unicode = Glyphs(horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐",
                                        bottomLeft: "└", bottomRight: "┘", crumbSeparator: " › ",
@@ -20,5 +22,5 @@ public struct Glyphs: Sendable, Equatable {
                                      bottomLeft: "+", bottomRight: "+", crumbSeparator: " > ",
                                      barDone: "#", barTodo: ".", checked: "[x]", unchecked: "[ ]", blocked: "[-]",
                                      ok: "+", fail: "x", running: "*", stopped: "o", pointer: ">",
-                                     ellipsis: "~", times: "x")
+                                     ellipsis: "~", times: "x", pickLeft: "<", pickRight: ">")
 }

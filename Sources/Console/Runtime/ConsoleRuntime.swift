@@ -82,7 +82,7 @@ public func runConsole(cloud: CloudAPI, options: ConsoleOptions) async -> Int32 
         src.resume()
         sources.append(src)
     }
-    let terminal = NcursesTerminal(forceASCII: options.ascii, noColor: noColor)
+    let terminal = NcursesTerminal(forceASCII: options.ascii, noColor: noColor, environment: env)
     defer {
         terminal.restore()
         for s in sources { s.cancel() }

@@ -13,11 +13,22 @@ public final class NcursesTerminal: TerminalPort {
     private var restored = false
 
     /// Sets the locale (wide characters need it), then takes over the terminal.
-    public init(forceASCII: Bool = false, noColor: Bool = false) {
+    public init(forceASCII: Bool = false, noColor: Bool = false,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         setlocale(LC_ALL, "")
         let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
         supportsUnicode = !forceASCII && codeset.uppercased().replacingOccurrences(of: "-", with: "") == "UTF8"
-        initscr()
+        // COLORTERM=truecolor says the terminal takes 24-bit colours, but ncurses sends them
+        // only with a direct-colour terminfo entry: use TERM's `-direct` sibling when installed.
+        var direct: String?
+        if !noColor, TrueColor.requested(environment), let term = environment["TERM"] {
+            direct = TrueColor.directEntry(for: term, environment: environment)
+        }
+        if let d = direct, newterm(d, stdout, stdin) != nil {
+            // newterm made the direct-colour screen current; stdscr is its window.
+        } else {
+            initscr()
+        }
         raw()
         noecho()
         nonl()
@@ -117,6 +128,7 @@ public final class NcursesTerminal: TerminalPort {
     }
 
     private func colorNumber(_ c: ThemeColor) -> Int32 {
+        if colorDepth == .trueColor { return TrueColor.number(c) }
         switch c {
         case .terminalDefault: return -1
         case .ansi(let i): return Int32(i)

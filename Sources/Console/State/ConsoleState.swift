@@ -45,10 +45,13 @@ public struct Inventory: Sendable {
 /// The Create dialog: the request plus where the focus is and the text being edited.
 public struct CreateForm: Sendable {
     public enum Field: Hashable, Sendable {
-        case disk(String), name, description, appConsistent, fsFreeze, timeout, containWriters, ok, cancel
+        case instance, disk(String), name, description, appConsistent, fsFreeze, timeout, containWriters, ok, cancel
     }
     public var request: ConsoleRequest
-    public var focus: Field = .name
+    /// Moving to a field puts the text cursor at the end of its text.
+    public var focus: Field = .name { didSet { if focus != oldValue { cursor = text(of: focus)?.count ?? 0 } } }
+    /// The text cursor in the focused text field, in characters from its start.
+    public var cursor: Int = 0
     /// The timeout as typed (it may be empty or out of range while editing).
     public var timeoutText: String = "30"
     /// Problems shown after OK was refused.
@@ -62,7 +65,8 @@ public struct CreateForm: Sendable {
 
     /// The focusable fields, in Tab order. Ineligible disks are shown but never focused.
     public var fields: [Field] {
-        var f: [Field] = request.disks.filter { $0.ineligibilityReason == nil }.map { .disk($0.DiskId) }
+        var f: [Field] = [.instance]
+        f += request.disks.filter { $0.ineligibilityReason == nil }.map { .disk($0.DiskId) }
         f += [.name, .description, .appConsistent]
         if !request.isWindows { f += [.fsFreeze, .timeout] }
         if request.showsContainWriters { f.append(.containWriters) }
@@ -71,6 +75,16 @@ public struct CreateForm: Sendable {
     }
 
     public var isTextField: Bool { focus == .name || focus == .description || focus == .timeout }
+
+    /// The text of a text field, nil for the others.
+    public func text(of field: Field) -> String? {
+        switch field {
+        case .name: return request.name
+        case .description: return request.description
+        case .timeout: return timeoutText
+        default: return nil
+        }
+    }
 }
 
 /// Where a submitted request is: the phases an operator watches on the run screen.

@@ -14,14 +14,38 @@ enum CreateDialog {
             if form.focus == .cancel { return cancel(&s) }
             s.create = form
             return submit(&s)
+        case .left, .right, .home, .end, .ctrl("a"), .ctrl("e"):
+            if form.focus == .instance, key == .left || key == .right {
+                pickInstance(&s, &form, by: key == .left ? -1 : 1)
+            } else if form.isTextField {
+                let n = form.text(of: form.focus)?.count ?? 0
+                switch key {
+                case .left: form.cursor = max(0, form.cursor - 1)
+                case .right: form.cursor = min(n, form.cursor + 1)
+                case .home, .ctrl("a"): form.cursor = 0
+                default: form.cursor = n
+                }
+            }
         case .backspace:
-            edit(&form) { if !$0.isEmpty { $0.removeLast() } }
+            edit(&form) { text, at in
+                guard at > 0 else { return at }
+                text.remove(at: text.index(text.startIndex, offsetBy: at - 1))
+                return at - 1
+            }
+        case .delete, .ctrl("d"):
+            edit(&form) { text, at in
+                if at < text.count { text.remove(at: text.index(text.startIndex, offsetBy: at)) }
+                return at
+            }
+        case .ctrl("u"):
+            edit(&form) { text, at in text.removeSubrange(text.startIndex..<text.index(text.startIndex, offsetBy: at)); return 0 }
         default:
             if form.isTextField, let c = key.typed {
-                if form.focus == .timeout {
-                    if c.isNumber, form.timeoutText.count < 5 { form.timeoutText.append(c) }
-                } else {
-                    edit(&form) { $0.append(c) }
+                if form.focus != .timeout || (c.isNumber && form.timeoutText.count < 5) {
+                    edit(&form) { text, at in
+                        text.insert(c, at: text.index(text.startIndex, offsetBy: at))
+                        return at + 1
+                    }
                 }
             } else if key == .char(" ") {
                 if form.focus == .ok { s.create = form; return submit(&s) }
@@ -31,11 +55,32 @@ enum CreateDialog {
                 move(&form, by: 1)
             } else if key == .char("k") {
                 move(&form, by: -1)
+            } else if form.focus == .instance, key == .char("h") || key == .char("l") {
+                pickInstance(&s, &form, by: key == .char("h") ? -1 : 1)
             }
         }
         form.request.timeoutSeconds = Int(form.timeoutText) ?? 0
         s.create = form
         return []
+    }
+
+    /// ←/→ on the Instance field: the previous or next instance of the region. The disks,
+    /// role and Cloud Assistant are that instance's; what was typed and chosen stays.
+    static func pickInstance(_ s: inout ConsoleState, _ form: inout CreateForm, by delta: Int) {
+        let all = s.inventory.instances
+        guard all.count > 1 else { return }
+        let i = all.firstIndex { $0.InstanceId == form.request.instance.InstanceId } ?? 0
+        let next = all[(i + delta + all.count) % all.count]
+        let old = form.request
+        var req = Keys.request(for: next, in: s.inventory)
+        req.name = old.name; req.description = old.description; req.appConsistent = old.appConsistent
+        req.fsFreeze = old.fsFreeze; req.timeoutSeconds = old.timeoutSeconds; req.containWriters = old.containWriters
+        form.request = req
+        form.problems = []
+        if let row = s.instanceList.visible.firstIndex(where: { all[$0].InstanceId == next.InstanceId }) {
+            s.instanceList.moveTo(row)
+            s.instanceList.scrollIntoView(height: s.listHeight)
+        }
     }
 
     static func move(_ form: inout CreateForm, by delta: Int) {
@@ -44,13 +89,17 @@ enum CreateDialog {
         form.focus = fields[(i + delta + fields.count) % fields.count]
     }
 
-    static func edit(_ form: inout CreateForm, _ body: (inout String) -> Void) {
+    /// Edits the focused text field at the cursor; `body` returns the new cursor.
+    static func edit(_ form: inout CreateForm, _ body: (inout String, Int) -> Int) {
+        guard var text = form.text(of: form.focus) else { return }
+        let at = body(&text, min(form.cursor, text.count))
         switch form.focus {
-        case .name: body(&form.request.name)
-        case .description: body(&form.request.description)
-        case .timeout: body(&form.timeoutText)
-        default: break
+        case .name: form.request.name = text
+        case .description: form.request.description = text
+        case .timeout: form.timeoutText = text
+        default: return
         }
+        form.cursor = max(0, min(text.count, at))
     }
 
     static func toggle(_ form: inout CreateForm) {
@@ -106,7 +155,8 @@ enum CreateDialog {
         case .name: return .name
         case .description: return .description
         case .timeout: return .timeout
-        case .disks: return form.fields.first ?? .name
+        case .disks:
+            return form.fields.first { if case .disk = $0 { return true } else { return false } } ?? .instance
         case .ramRole: return .appConsistent
         }
     }

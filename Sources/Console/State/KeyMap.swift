@@ -5,6 +5,7 @@ public enum Command: String, CaseIterable, Sendable {
     case filter, jump, back, quit, help
     case nextTab, previousTab, create, refresh
     case follow, wrap, search, nextMatch, previousMatch, save
+    case deleteBackward, deleteForward
 }
 
 /// Where the operator is, which decides which bindings apply.
@@ -39,8 +40,12 @@ public struct KeyMap: Sendable {
             b([.down], .down, "next field", [.create]),
             b([.left, .char("h")], .left, "previous tab", [.list]),
             b([.right, .char("l")], .right, "next tab", [.list]),
-            b([.left], .left, "cursor left", [.create]),
-            b([.right], .right, "cursor right", [.create]),
+            b([.left], .left, "cursor left (on Instance: the previous instance)", [.create]),
+            b([.right], .right, "cursor right (on Instance: the next instance)", [.create]),
+            b([.home, .ctrl("a")], .top, "cursor to the start of the text", [.create]),
+            b([.end, .ctrl("e")], .bottom, "cursor to the end of the text", [.create]),
+            b([.backspace], .deleteBackward, "delete the character before the cursor", [.create]),
+            b([.delete, .ctrl("d")], .deleteForward, "delete the character under the cursor", [.create]),
             b([.pageUp, .ctrl("b")], .pageUp, "page up", lists),
             b([.pageDown, .ctrl("f")], .pageDown, "page down", lists),
             b([.home, .char("g")], .top, "go to the top", [.regions, .list, .groupDetail, .help]),

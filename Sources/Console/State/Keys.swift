@@ -138,6 +138,11 @@ enum Keys {
         case .tab(.invocations):
             guard let i = s.invocationList.selected, let r = s.regionId else { return [] }
             let inv = s.invocations[i]
+            // The run already on screen (its polling goes on after Esc): show it, poll it once.
+            if s.run?.invokeId == inv.InvokeId {
+                s.stack.append(.run)
+                return []
+            }
             let instance = inv.InvokeInstances.InvokeInstance.first?.InstanceId
             var run = RunState(request: nil, regionId: r, instanceId: instance, phase: .running, logCapacity: s.logCapacity)
             run.invokeId = inv.InvokeId
@@ -149,18 +154,23 @@ enum Keys {
         }
     }
 
+    /// Opens the dialog for the selected instance; with none selected (an empty filter, the
+    /// Cloud Assistant tab) for the region's first, to be changed on the Instance field.
     static func openCreate(_ s: inout ConsoleState) -> [Effect] {
-        guard let inst = Lists.selectedInstance(s) else {
-            s.message = StatusMessage(level: .warn, text: "pick an instance first (Instances tab)")
+        guard let inst = Lists.selectedInstance(s) ?? s.inventory.instances.first else {
+            s.message = StatusMessage(level: .warn, text: "no instances in this region to snapshot")
             return []
         }
-        let inv = s.inventory
-        let req = ConsoleRequest(instance: inst, disks: inv.disksByInstance[inst.InstanceId] ?? [],
-                                 ramRoleName: inv.ramRoles[inst.InstanceId] ?? "",
-                                 cloudAssistantInstalled: inv.assistant[inst.InstanceId] ?? false)
-        s.create = CreateForm(request: req)
+        s.create = CreateForm(request: request(for: inst, in: s.inventory))
         s.stack.append(.create)
         return []
+    }
+
+    /// A fresh dialog request for an instance: its disks, role and Cloud Assistant.
+    static func request(for inst: Instance, in inv: Inventory) -> ConsoleRequest {
+        ConsoleRequest(instance: inst, disks: inv.disksByInstance[inst.InstanceId] ?? [],
+                       ramRoleName: inv.ramRoles[inst.InstanceId] ?? "",
+                       cloudAssistantInstalled: inv.assistant[inst.InstanceId] ?? false)
     }
 }
 

@@ -104,7 +104,7 @@ public enum ThemeLoader {
         return s
     }
 
-    private static func line(of e: YamlError) -> Int? {
+    static func line(of e: YamlError) -> Int? {
         switch e {
         case let .scanner(_, _, mark, _), let .parser(_, _, mark, _), let .composer(_, _, mark, _): return mark.line
         case let .duplicatedKeysInMapping(_, context): return context.mark.line
@@ -112,7 +112,7 @@ public enum ThemeLoader {
         }
     }
 
-    private static func problem(of e: YamlError) -> String {
+    static func problem(of e: YamlError) -> String {
         switch e {
         case let .scanner(_, p, _, _), let .parser(_, p, _, _), let .composer(_, p, _, _): return p
         case let .duplicatedKeysInMapping(d, _): return "duplicated keys \(d.joined(separator: ", "))"

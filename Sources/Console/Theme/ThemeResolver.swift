@@ -1,4 +1,5 @@
 import Foundation
+import Yams
 
 /// Picks the theme: `--theme`, then APPSNAP_THEME, then the config file's `theme:`, then
 /// the default. NO_COLOR (any value) or `--no-color` gives mono. A theme that cannot be
@@ -96,20 +97,32 @@ public struct ThemeResolver: Sendable {
     }
 }
 
-/// The little of ~/.config/appsnap/config.yaml the console reads.
+/// The little of ~/.config/appsnap/config.yaml the console reads: its `theme:` key. Parsed
+/// as YAML (a `theme:` inside another mapping, a quoted or commented value all read as
+/// YAML says); a file that is not valid YAML is a warning naming its line, and is ignored.
 enum ConfigFile {
     static func theme(at path: String, warnings: inout [String]) -> String? {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else { return nil }
-        for (i, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            guard line.hasPrefix("theme:") else { continue }
-            var v = line.dropFirst(6).trimmingCharacters(in: .whitespaces)
-            if v.count >= 2, (v.hasPrefix("\"") && v.hasSuffix("\"")) || (v.hasPrefix("'") && v.hasSuffix("'")) {
-                v = String(v.dropFirst().dropLast())
-            }
-            if v.isEmpty { warnings.append("config \(path):\(i + 1): `theme:` has no value"); return nil }
-            return v
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let e as YamlError {
+            warnings.append("config \(path)\(ThemeLoader.line(of: e).map { ":\($0)" } ?? ""): not valid YAML (\(ThemeLoader.problem(of: e))); its theme is ignored")
+            return nil
+        } catch {
+            warnings.append("config \(path): not valid YAML (\(error)); its theme is ignored")
+            return nil
         }
-        return nil
+        guard let top = root else { return nil }
+        guard let map = top.mapping else {
+            warnings.append("config \(path)\(top.mark.map { ":\($0.line)" } ?? ""): expected a mapping such as `theme: light`")
+            return nil
+        }
+        guard let value = map["theme"] else { return nil }
+        guard let name = value.scalar?.string, !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            warnings.append("config \(path)\(value.mark.map { ":\($0.line)" } ?? ""): `theme:` needs a theme name or a file's path")
+            return nil
+        }
+        return name.trimmingCharacters(in: .whitespaces)
     }
 }

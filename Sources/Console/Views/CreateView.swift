@@ -15,7 +15,10 @@ enum CreateView {
         func box(_ on: Bool) -> String { on ? gl.checked : gl.unchecked }
 
         line(label("Resource type") + "Instance (one instance at a time)")
-        line(label("Instance") + "\(r.instance.InstanceName) (\(r.instance.InstanceId)) · \(r.instance.OSName.replacingOccurrences(of: " 64 bit", with: "")) · \(r.instance.Status)")
+        let others = s.inventory.instances.count > 1
+        let picked = "\(r.instance.InstanceName) (\(r.instance.InstanceId)) · \(r.instance.OSName.replacingOccurrences(of: " 64 bit", with: "")) · \(r.instance.Status)"
+        line(label("Instance") + (others && form.focus == .instance ? "\(gl.pickLeft) \(picked) \(gl.pickRight)  ←/→ picks another" : picked),
+             .normal, .instance)
         if r.disks.isEmpty { line(label("Disks") + "no disks attached", .warn) }
         for (i, d) in r.disks.enumerated() {
             let lead = i == 0 ? label("Disks") : String(repeating: " ", count: labelWidth)
@@ -64,10 +67,10 @@ enum CreateView {
                 g.put(l.text.fitted(g.width, ellipsis: gl.ellipsis), x: 0, y: y, role: focused ? .cursorField : l.role)
                 if focused { g.put(gl.pointer, x: 0, y: y, role: .cursorField) }
                 switch l.field {
-                case .name?: input(&g, r.name, x: labelWidth, y: y, width: 40, focused: focused, glyphs: gl)
-                case .description?: input(&g, r.description, x: labelWidth, y: y, width: 50, focused: focused, glyphs: gl)
+                case .name?: input(&g, r.name, cursor: form.cursor, x: labelWidth, y: y, width: 40, focused: focused, glyphs: gl)
+                case .description?: input(&g, r.description, cursor: form.cursor, x: labelWidth, y: y, width: 50, focused: focused, glyphs: gl)
                 case .timeout?:
-                    let x = input(&g, form.timeoutText, x: 26, y: y, width: 6, focused: focused, glyphs: gl)
+                    let x = input(&g, form.timeoutText, cursor: form.cursor, x: 26, y: y, width: 6, focused: focused, glyphs: gl)
                     g.put("  1–3600, default 30", x: x, y: y, role: .dim)
                 default: break
                 }
@@ -78,15 +81,33 @@ enum CreateView {
         Chrome.drawStatus(&g, s, summary: "\(n) of \(r.disks.count) disks selected · Enter = OK · Esc cancels")
     }
 
+    /// A text box; when focused the cursor cell is shown reversed (or `_` past the end), and
+    /// a text longer than the box scrolls so the cursor stays inside it.
     @discardableResult
-    static func input(_ g: inout Grid, _ text: String, x: Int, y: Int, width: Int, focused: Bool, glyphs: Glyphs) -> Int {
+    static func input(_ g: inout Grid, _ text: String, cursor: Int, x: Int, y: Int, width: Int, focused: Bool, glyphs: Glyphs) -> Int {
         let w = min(width, g.width - x - 3)
         guard w > 2 else { return x }
-        var shown = text
-        if CharWidth.of(shown) > w - 1 { shown = String(shown.suffix(w - 1)) }
+        let chars = Array(text)
+        let at = max(0, min(chars.count, focused ? cursor : chars.count))
+        // The window of characters shown: from `start`, as many as fit in w - 1 cells.
+        var start = 0
+        while start < at, CharWidth.of(String(chars[start..<at])) > w - 1 { start += 1 }
+        var shown = "", used = 0
+        for ch in chars[start...] {
+            let cw = CharWidth.of(ch)
+            if used + cw > w { break }
+            shown.append(ch); used += cw
+        }
         var end = g.put("[", x: x, y: y, role: focused ? .cursorField : .normal)
         g.put(shown.padded(w), x: end, y: y, role: .inputField)
-        if focused { g.put("_", x: end + CharWidth.of(shown), y: y, role: .cursorField) }
+        if focused {
+            let cx = end + CharWidth.of(String(chars[start..<at]))
+            if at < chars.count {
+                g.restyle(x: cx, y: y, width: max(1, CharWidth.of(chars[at])), role: .cursorField, attributes: [.reverse])
+            } else {
+                g.put("_", x: cx, y: y, role: .cursorField)
+            }
+        }
         end = g.put("]", x: end + w, y: y, role: focused ? .cursorField : .normal)
         return end
     }
