@@ -51,3 +51,6 @@ if [ "$(id -u)" -eq 0 ] && command -v mkfs.xfs >/dev/null && [ -n "$floor" ]; th
 else
   echo "(freeze window skipped: needs root, xfsprogs and freeze-floor.py)" >&2
 fi
+
+# The console's hot paths, headless and in-process: first frame, filter keystroke and log ingest.
+echo; .build/release/appsnap-bench

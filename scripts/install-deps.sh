@@ -2,7 +2,8 @@
 # Installs the Debian packages appsnap builds, tests and benchmarks with, only those missing.
 # Usage: scripts/install-deps.sh [build|test|bench]
 set -euo pipefail
-need=(pkg-config libsqlite3-dev libncurses-dev)
+# ncurses-term: the -direct terminfo entries the console uses for 24-bit colour (COLORTERM=truecolor).
+need=(pkg-config libsqlite3-dev libncurses-dev ncurses-term)
 case "${1:-build}" in
   test)  need+=(tmux xfsprogs btrfs-progs e2fsprogs util-linux locales postgresql mariadb-server) ;;
   bench) need+=(tmux xfsprogs e2fsprogs util-linux hyperfine python3) ;;

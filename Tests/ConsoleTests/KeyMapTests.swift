@@ -66,9 +66,10 @@ import Testing
     }
 
     @Test func incrementalFilterAgreesWithAFullScan() {
-        let keys = (0..<5000).map { "inst-\($0 % 97)-\($0)" }
+        let keys = (0..<5000).map { "inst-\($0 % 97)-\($0)" } + ["ínst-é-1", "日本-inst"]
         var list = FilteredList(keys: keys)
-        for q in ["i", "in", "inst-1", "inst-12", "inst-1", "inst-12-", "x", ""] {
+        // Typing, deleting back to remembered texts, jumping elsewhere, non-ASCII.
+        for q in ["i", "in", "inst-1", "inst-12", "inst-1", "inst-12-", "x", "", "in", "inst-9", "ins", "in", "i", "é", "日本", "本-i", ""] {
             list.setQuery(q)
             #expect(list.visible == keys.indices.filter { q.isEmpty || keys[$0].contains(q) })
         }

@@ -1,12 +1,17 @@
 /// A list's cursor, scroll position and `/` filter. The filter is incremental: typing one
-/// more character only re-checks the rows that matched before, so a keystroke over
-/// 10,000 rows stays cheap; the view draws only the visible rows.
+/// more character only re-checks the rows that matched before, and deleting one goes back
+/// to the matches remembered for the shorter text, so a keystroke over 10,000 rows stays
+/// cheap; the view draws only the visible rows.
 public struct FilteredList: Sendable {
     /// Lower-cased search text, one per row.
     public private(set) var keys: [String] = []
+    /// The same as UTF-8 bytes: matching compares bytes, not Characters.
+    private var bytes: [[UInt8]] = []
     public private(set) var query: String = ""
     /// Indexes of the rows that match `query`, in row order.
     public private(set) var visible: [Int] = []
+    /// The matches of each shorter query typed on the way to `query`, for Backspace.
+    private var narrowed: [(query: String, visible: [Int])] = []
     /// Position in `visible`.
     public var cursor = 0
     /// First position of `visible` on screen.
@@ -20,24 +25,58 @@ public struct FilteredList: Sendable {
     /// New rows (a reload): the query stays, applied in full; the cursor is kept in range.
     public mutating func setRows(_ keys: [String]) {
         self.keys = keys
-        visible = Self.scan(keys, indexes: nil, query: query)
+        bytes = keys.map { Array($0.utf8) }
+        narrowed = []
+        visible = Self.scan(bytes, indexes: nil, query: query)
         clamp()
     }
 
     public mutating func setQuery(_ q: String) {
         let lower = q.lowercased()
         if lower == query { return }
-        // Narrowing (one more character) re-checks only current matches; anything else rescans.
-        let base: [Int]? = (!query.isEmpty && lower.hasPrefix(query)) ? visible : nil
+        if !query.isEmpty && lower.hasPrefix(query) {
+            // Narrowing: only the current matches can still match.
+            narrowed.append((query, visible))
+            visible = Self.scan(bytes, indexes: visible, query: lower)
+        } else if let i = narrowed.lastIndex(where: { $0.query == lower }) {
+            // Widening back to a text typed before: its matches are remembered.
+            visible = narrowed[i].visible
+            narrowed.removeSubrange(i...)
+        } else {
+            narrowed = []
+            visible = Self.scan(bytes, indexes: nil, query: lower)
+        }
         query = lower
-        visible = Self.scan(keys, indexes: base, query: lower)
         cursor = 0; top = 0
     }
 
-    static func scan(_ keys: [String], indexes: [Int]?, query: String) -> [Int] {
+    static func scan(_ keys: [[UInt8]], indexes: [Int]?, query: String) -> [Int] {
         if query.isEmpty { return indexes ?? Array(keys.indices) }
-        if let idx = indexes { return idx.filter { keys[$0].contains(query) } }
-        return keys.indices.filter { keys[$0].contains(query) }
+        let needle = Array(query.utf8)
+        if let idx = indexes { return idx.filter { contains(keys[$0], needle) } }
+        return keys.indices.filter { contains(keys[$0], needle) }
+    }
+
+    /// Substring search on UTF-8 bytes (a match of valid UTF-8 starts on a character boundary).
+    static func contains(_ hay: [UInt8], _ needle: [UInt8]) -> Bool {
+        let n = needle.count, h = hay.count
+        if n == 0 { return true }
+        if n > h { return false }
+        return hay.withUnsafeBufferPointer { hp in
+            needle.withUnsafeBufferPointer { np in
+                let first = np[0]
+                var i = 0
+                while i <= h - n {
+                    if hp[i] == first {
+                        var j = 1
+                        while j < n && hp[i + j] == np[j] { j += 1 }
+                        if j == n { return true }
+                    }
+                    i += 1
+                }
+                return false
+            }
+        }
     }
 
     public mutating func move(by delta: Int) {

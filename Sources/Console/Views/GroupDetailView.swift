@@ -30,7 +30,8 @@ enum GroupDetailView {
             case SnapshotStatus.failed: st = "\(gl.fail) failed"
             default: st = "\(gl.running) progressing"
             }
-            let left = "   \(snap.SnapshotId.padded(21)) \("\(snap.SourceDiskId) (\(snap.SourceDiskType.lowercased()), \(snap.SourceDiskSize) GiB)".padded(34)) "
+            // Real snapshot IDs are 24 characters; a wide screen shows them whole.
+            let left = "   \(snap.SnapshotId.padded(width >= 110 ? 24 : 21)) \("\(snap.SourceDiskId) (\(snap.SourceDiskType.lowercased()), \(snap.SourceDiskSize) GiB)".padded(34)) "
             out.append((left, snap.Status == SnapshotStatus.failed ? .error : .normal, percent(snap.Progress)))
             out.append(("       \(st) · tags: \(tagText(snap.Tags))", snap.Tags.Tag.isEmpty ? .dim : .info, nil))
         }
