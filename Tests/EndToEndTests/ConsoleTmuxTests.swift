@@ -9,12 +9,12 @@ import Testing
     static let postscript = "#!/bin/sh\necho \"postscript: app resumed\"\nexit 0\n"
 
     /// The console in a pane, or nil (with the reason printed) when tmux is missing.
-    func open(_ app: AppSnapBinary, _ args: [String]) throws -> TmuxPane? {
+    func open(_ app: AppSnapBinary, _ args: [String], colorTerm: String? = nil) throws -> TmuxPane? {
         if let why = TmuxPane.skipReason {
             print("skipped: \(why)")
             return nil
         }
-        return try TmuxPane(command: consoleCommand(app, args))
+        return try TmuxPane(command: consoleCommand(app, args, colorTerm: colorTerm))
     }
 
     /// The focused line of the screen: the one the pointer marks in column 0.
@@ -195,5 +195,29 @@ import Testing
         #expect(end.contains("EXITED:143"), "\(end)")
         #expect(end.contains("TTY:restored"), "\(end)")
         #expect(pane.display("#{alternate_on}") == "0")
+    }
+
+    @Test func truecolorWhenColortermSaysSo() throws {
+        guard ["/usr/share/terminfo/x/xterm-direct", "/lib/terminfo/x/xterm-direct"].contains(where: FileManager.default.fileExists) else {
+            print("skipped: no xterm-direct terminfo (Debian's ncurses-term, installed by scripts/install-deps.sh)")
+            return
+        }
+        let app = try AppSnapBinary()
+        // The default theme's accent, #5fafff, exactly, in 24-bit colour.
+        guard let pane = try open(app, ["--region", "cn-hangzhou"], colorTerm: "truecolor") else { return }
+        defer { pane.kill() }
+        try pane.waitFor(text: "linux-app-1")
+        let styled = pane.styledScreen()
+        #expect(styled.contains("38;2;95;175;255"), "the accent is sent as RGB:\n\(styled.prefix(400))")
+        _ = try quit(pane)
+
+        // Without COLORTERM the same theme degrades to the 256-colour palette (#5fafff is 75).
+        guard let plain = try open(app, ["--region", "cn-hangzhou"]) else { return }
+        defer { plain.kill() }
+        try plain.waitFor(text: "linux-app-1")
+        let degraded = plain.styledScreen()
+        #expect(!degraded.contains("38;2;"), "no 24-bit colour without COLORTERM")
+        #expect(degraded.contains("38;5;75"), "the accent is its nearest 256-colour entry:\n\(degraded.prefix(400))")
+        _ = try quit(plain)
     }
 }

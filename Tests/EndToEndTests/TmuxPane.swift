@@ -68,6 +68,11 @@ final class TmuxPane {
         (try? tmux(["capture-pane", "-p", "-t", session]).output) ?? ""
     }
 
+    /// The screen with its colours and attributes as escape sequences.
+    func styledScreen() -> String {
+        (try? tmux(["capture-pane", "-e", "-p", "-t", session]).output) ?? ""
+    }
+
     /// Keys in tmux's names (`Enter`, `Tab`, `Escape`, `Space`, `Up`, …) or literal text with `literal`.
     func send(_ keys: String..., literal: Bool = false) {
         _ = try? tmux(["send-keys", "-t", session] + (literal ? ["-l"] : []) + keys)
@@ -118,12 +123,12 @@ final class TmuxPane {
 
 /// The shell line that runs the console in a pane the way an operator's terminal would,
 /// then reports whether the terminal came back as it was and how the console exited.
-func consoleCommand(_ app: AppSnapBinary, _ args: [String]) -> String {
+func consoleCommand(_ app: AppSnapBinary, _ args: [String], colorTerm: String? = nil) -> String {
     let quoted = ([app.binary.path, "console"] + args + ["--state", app.state.path]).map { "'\($0)'" }.joined(separator: " ")
     let config = app.state.appendingPathComponent("xdg-config").path
     return """
         export TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 XDG_CONFIG_HOME='\(config)'; \
-        unset NO_COLOR COLORTERM APPSNAP_THEME; \
+        unset NO_COLOR COLORTERM APPSNAP_THEME; \(colorTerm.map { "export COLORTERM=\($0); " } ?? "")\
         before=$(stty -g); \(quoted); rc=$?; after=$(stty -g); \
         if [ "$before" = "$after" ]; then echo TTY:restored; else echo TTY:changed; fi; \
         echo EXITED:$rc; exec sleep 3600
