@@ -34,7 +34,7 @@ fi
 # pool, next to the floor (freeze + FICLONE + thaw only) and the naive way (full copies
 # while frozen), for 1 GiB and 4 GiB disks.
 floor=""
-for f in /work/shared/bench/freeze-floor.py ../shared/bench/freeze-floor.py; do
+for f in ../shared/bench/freeze-floor.py "${FREEZE_FLOOR:-}"; do
   [ -f "$f" ] && { floor=$f; break; }
 done
 if [ "$(id -u)" -eq 0 ] && command -v mkfs.xfs >/dev/null && [ -n "$floor" ]; then

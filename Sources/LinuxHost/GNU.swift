@@ -18,6 +18,7 @@ enum GNU {
 
     private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
     private typealias Prctl = @convention(c) (Int32, UInt, UInt, UInt, UInt) -> Int32
+    private typealias CopyFileRange = @convention(c) (Int32, UnsafeMutablePointer<Int64>?, Int32, UnsafeMutablePointer<Int64>?, Int, UInt32) -> Int
     private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 
     fileprivate static func symbol<T>(_ name: String, as type: T.Type) -> T? {
@@ -49,6 +50,14 @@ enum GNU {
         guard let f = symbol("prctl", as: Prctl.self) else { errno = ENOSYS; return -1 }
         return f(option, arg, 0, 0, 0)
     }
+
+    /// copy_file_range(2): the kernel copies between two files without the data passing
+    /// through this process. -1 with ENOSYS where the C library lacks it.
+    static func copyFileRange(_ input: Int32, _ inOffset: inout Int64, _ output: Int32, _ outOffset: inout Int64, _ length: Int) -> Int {
+        guard let f = copyFileRangeSymbol else { errno = ENOSYS; return -1 }
+        return f(input, &inOffset, output, &outOffset, length, 0)
+    }
+    private static let copyFileRangeSymbol = symbol("copy_file_range", as: CopyFileRange.self)
 
     /// glibc ≥ 2.34: close every descriptor from `lowest` up in the spawned child, so a
     /// script never inherits the run lock or another run's pipes. False when unavailable.

@@ -45,27 +45,48 @@ public enum Reflink {
     }
 
     /// Copies only the ranges SEEK_DATA finds; the rest of the file is left as a hole by
-    /// sizing the destination first.
+    /// sizing the destination first. The kernel copies each range (copy_file_range, as
+    /// cp does); where it cannot, the bytes pass through a buffer here.
     private static func sparseCopy(_ input: Int32, _ output: Int32, size: off_t, source: String, destination: String) throws {
         guard ftruncate(output, size) == 0 else { throw GuestError("cannot size \(destination): \(errnoText(errno))") }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var buffer: [UInt8] = []
         for extent in try dataExtents(of: input, size: size, path: source) {
-            var position = extent.lowerBound
-            while position < extent.upperBound {
-                let want = Int(min(off_t(buffer.count), extent.upperBound - position))
-                let got = pread(input, &buffer, want, position)
-                if got < 0 { if errno == EINTR { continue }; throw GuestError("cannot read \(source): \(errnoText(errno))") }
-                if got == 0 { break }
-                var done = 0
-                while done < got {
-                    let n = buffer[done..<got].withUnsafeBytes { pwrite(output, $0.baseAddress, $0.count, position + off_t(done)) }
-                    if n < 0 { if errno == EINTR { continue }; throw GuestError("cannot write \(destination): \(errnoText(errno))") }
-                    done += n
+            var position = Int64(extent.lowerBound)
+            let end = Int64(extent.upperBound)
+            while position < end {
+                var inOffset = position, outOffset = position
+                let n = GNU.copyFileRange(input, &inOffset, output, &outOffset, Int(min(end - position, 1 << 30)))
+                if n > 0 { position += Int64(n); continue }
+                if n == 0 { break }  // the source ended early
+                if errno == EINTR { continue }
+                guard [ENOSYS, EXDEV, EINVAL, EOPNOTSUPP].contains(errno) else {
+                    throw GuestError("cannot copy \(source) to \(destination): \(errnoText(errno))")
                 }
-                position += off_t(got)
+                if buffer.isEmpty { buffer = [UInt8](repeating: 0, count: 1 << 20) }
+                position = try copyThroughBuffer(input, output, from: position, to: end, &buffer, source, destination)
             }
         }
         guard fsync(output) == 0 else { throw GuestError("cannot sync \(destination): \(errnoText(errno))") }
+    }
+
+    /// The fallback: pread/pwrite of `start..<end`; returns where it stopped.
+    private static func copyThroughBuffer(_ input: Int32, _ output: Int32, from start: Int64, to end: Int64,
+                                          _ buffer: inout [UInt8], _ source: String, _ destination: String) throws -> Int64 {
+        var position = start
+        while position < end {
+            let want = Int(min(Int64(buffer.count), end - position))
+            let got = pread(input, &buffer, want, off_t(position))
+            if got < 0 { if errno == EINTR { continue }; throw GuestError("cannot read \(source): \(errnoText(errno))") }
+            if got == 0 { return end }
+            var done = 0
+            while done < got {
+                let n = buffer[done..<got].withUnsafeBytes { pwrite(output, $0.baseAddress, $0.count, off_t(position) + off_t(done)) }
+                if n < 0 { if errno == EINTR { continue }; throw GuestError("cannot write \(destination): \(errnoText(errno))") }
+                done += n
+            }
+            position += Int64(got)
+        }
+        return position
     }
 
     /// The data (non-hole) ranges of an open file, from SEEK_DATA/SEEK_HOLE. A file system

@@ -9,17 +9,9 @@ public struct LinuxWorkflow: Sendable {
     public func run(_ p: LinuxPluginParams) async -> Outcome {
         let log = steps.log
         log.info("Start \(PluginParams.linuxPlugin) on instance \(steps.instanceId): Name=\(p.name), EnableFsFreeze=\(p.enableFsFreeze), TimeoutInSeconds=\(p.timeoutInSeconds)")
-        return await steps.withRunLock {
-            let target: WorkflowSteps.Target
-            do {
-                target = try await steps.preflight(ramRoleName: p.ramRoleName, excludeDiskIds: p.excludeDiskIds,
-                                                   name: p.name, description: p.description, osCheck: OSSupport.linux)
-            } catch let f as WorkflowFailure {
-                return steps.fail(f)
-            } catch {
-                return steps.fail(WorkflowFailure(.unknown, "\(error)"))
-            }
-            return await snapshot(p, target)
+        return await steps.run(ramRoleName: p.ramRoleName, excludeDiskIds: p.excludeDiskIds, name: p.name,
+                               description: p.description, osCheck: OSSupport.linux) { target in
+            await snapshot(p, target)
         }
     }
 

@@ -10,17 +10,9 @@ public struct WindowsWorkflow: Sendable {
     public func run(_ p: WindowsPluginParams) async -> Outcome {
         let log = steps.log
         log.info("Start \(PluginParams.windowsPlugin) on instance \(steps.instanceId): Name=\(p.name), EnableWriters=\(p.enableWriters)")
-        return await steps.withRunLock {
-            let target: WorkflowSteps.Target
-            do {
-                target = try await steps.preflight(ramRoleName: p.ramRoleName, excludeDiskIds: p.excludeDiskIds,
-                                                   name: p.name, description: p.description, osCheck: OSSupport.windows)
-            } catch let f as WorkflowFailure {
-                return steps.fail(f)
-            } catch {
-                return steps.fail(WorkflowFailure(.unknown, "\(error)"))
-            }
-            return await snapshot(p, target)
+        return await steps.run(ramRoleName: p.ramRoleName, excludeDiskIds: p.excludeDiskIds, name: p.name,
+                               description: p.description, osCheck: OSSupport.windows) { target in
+            await snapshot(p, target)
         }
     }
 

@@ -77,6 +77,24 @@ struct WorkflowSteps: Sendable {
 
     // MARK: - preflight: SPEC §4 steps 2 to 5
 
+    /// What every plugin run shares: hold the run lock, pass the preflight checks, then
+    /// take the snapshots the plugin's own way.
+    func run(ramRoleName: String, excludeDiskIds: [String], name: String, description: String,
+             osCheck: (String) -> OSSupport.Verdict, snapshot: (Target) async -> Outcome) async -> Outcome {
+        await withRunLock {
+            let target: Target
+            do {
+                target = try await preflight(ramRoleName: ramRoleName, excludeDiskIds: excludeDiskIds,
+                                             name: name, description: description, osCheck: osCheck)
+            } catch let f as WorkflowFailure {
+                return fail(f)
+            } catch {
+                return fail(WorkflowFailure(.unknown, "\(error)"))
+            }
+            return await snapshot(target)
+        }
+    }
+
     func preflight(ramRoleName: String, excludeDiskIds: [String], name: String, description: String,
                    osCheck: (String) -> OSSupport.Verdict) async throws -> Target {
         guard guest.isRoot else {
