@@ -54,7 +54,6 @@ struct PluginManagerCommand: AsyncParsableCommand {
         }
         let outcome: Outcome
         do {
-            let account = try EmbeddedCloud(stateDirectory: global.stateDirectory)
             let asRole = try EmbeddedCloud(stateDirectory: global.stateDirectory, caller: .instanceRole(instanceId))
             // The guest comes from the cloud the plugin calls, so the group worker that
             // CreateSnapshotGroup starts waits for this guest's thaw (their ThawGate).
@@ -65,7 +64,7 @@ struct PluginManagerCommand: AsyncParsableCommand {
             if let guarded { guest = guarded }
             defer { guarded?.finish() }
             if plugin == PluginParams.linuxPlugin {
-                let note = account.snapshotCopyNote()
+                let note = asRole.snapshotCopyNote()
                 log.emit(LogRecord(level: note.reflink ? .info : .warn, date: clock.now(), message: note.message))
             }
             outcome = await PluginRunner.exec(plugin: plugin, params: params, cloud: asRole, guest: guest, clock: clock, log: log)
