@@ -23,6 +23,8 @@ public final class GuardedGuest: GuestHost, @unchecked Sendable {
 
     public func acquireRunLock() throws -> RunLock? { try inner.acquireRunLock() }
 
+    public func scriptChanged(_ script: CheckedScript) -> String? { inner.scriptChanged(script) }
+
     public func openScript(path: String) -> ScriptCheck {
         let check = inner.openScript(path: path)
         if case .ok(let s) = check, path.hasSuffix("/postscript.sh") {

@@ -24,6 +24,10 @@ public struct LinuxGuest: GuestHost {
         return result
     }
 
+    public func scriptChanged(_ script: CheckedScript) -> String? {
+        ScriptGuard(rootPath: config.rootPath, ownerUid: config.scriptOwnerUid).changed(script)
+    }
+
     public func runScript(_ script: CheckedScript, timeoutSeconds: Double,
                           output: @escaping @Sendable (String) -> Void) async -> ScriptResult {
         await runScript(script, timeoutSeconds: timeoutSeconds, started: { _ in }, output: output)

@@ -63,7 +63,28 @@ struct ScriptGuard {
             let octal = String(format: "%04o", mode)
             return .rejected(reason: "script-mode-\(octal)", detail: "\(path) has mode \(octal); it must be exactly 0700")
         }
-        return .ok(CheckedScript(path: path, descriptor: fd, opaque: "\(st.st_dev):\(st.st_ino)"))
+        return .ok(CheckedScript(path: path, descriptor: fd, opaque: Self.stamp(st)))
+    }
+
+    /// What identifies the checked file and its content: device, inode, size, mtime and
+    /// ctime (a rename over the path changes the inode; an edit in place the times).
+    static func stamp(_ st: stat) -> String {
+        "\(st.st_dev):\(st.st_ino):\(st.st_size):\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec):\(st.st_ctim.tv_sec).\(st.st_ctim.tv_nsec)"
+    }
+
+    /// Nil while `script.path` still names the checked file, unmodified; else what changed.
+    func changed(_ script: CheckedScript) -> String? {
+        var held = stat()
+        guard fstat(script.descriptor, &held) == 0 else { return "\(script.path) can no longer be examined" }
+        if Self.stamp(held) != script.opaque { return "\(script.path) was modified after it was checked" }
+        // The name again, as the check walked it: the same file must still stand there.
+        switch check(path: script.path) {
+        case .ok(let now):
+            defer { close(now.descriptor) }
+            return now.opaque == script.opaque ? nil : "\(script.path) was replaced by another file after it was checked"
+        case .rejected(_, let detail):
+            return "\(script.path) changed after it was checked: \(detail)"
+        }
     }
 
     private func rejection(for code: Int32, path: String, component: String, isDirectory: Bool) -> ScriptCheck {

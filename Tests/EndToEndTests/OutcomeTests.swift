@@ -57,4 +57,27 @@ import Testing
             #expect(t["appsnap:consistency-reason"] == "script-mode-0755")
         }
     }
+
+    @Test func aPostscriptSwappedWhilePrescriptRunsNeverRunsAndGivesFsConsistent() throws {
+        let app = try AppSnapBinary()
+        let id = try app.instanceId(named: "linux-app-1")
+        // The intruder is a valid script too (root, 0700): only the swap gives it away.
+        try app.sendFile(id, name: "intruder.sh", content: "#!/bin/sh\necho INTRUDER-RAN\n")
+        try app.sendFile(id, name: "prescript.sh", content: "#!/bin/sh\nmv \"${TMPDIR:-/tmp}/intruder.sh\" \"${TMPDIR:-/tmp}/postscript.sh\"\necho swapped\n")
+        try app.sendFile(id, name: "postscript.sh", content: "#!/bin/sh\necho checked-postscript-ran\n")
+        let r = try app.runAndWait(id, linuxCommand())
+        let output = r["Output"] as? String ?? ""
+        #expect(r["ExitCode"] as? Int == 0, "\(output)")
+        #expect(output.contains("prescript.sh: swapped"))
+        #expect(output.contains("checked-postscript-ran"), "the application still resumes, with the checked file")
+        #expect(!output.contains("INTRUDER-RAN"))
+        let gid = try #require(groupId(in: output))
+        let tags = try app.snapshotTags(group: gid)
+        #expect(!tags.isEmpty)
+        for (_, t) in tags {
+            #expect(t["FsConsistent"] == "True")
+            #expect(t["APPConsistent"] == nil)
+            #expect(t["appsnap:consistency-reason"] == "script-changed")
+        }
+    }
 }

@@ -49,6 +49,30 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: swappedMarker))
     }
 
+    @Test func aScriptReplacedOrEditedAfterItsCheckIsReported() throws {
+        let r = try GuestRoot("changed"); defer { r.remove() }
+        try r.writeScript("#!/bin/sh\necho checked\n")
+        try r.writeScript("#!/bin/sh\necho checked\n", name: "postscript.sh")
+        let guest = r.guest()
+        let pre = try checked(guest)
+        let post = try checked(guest, "/tmp/postscript.sh")
+        #expect(guest.scriptChanged(pre) == nil, "nothing changed yet")
+        #expect(guest.scriptChanged(post) == nil)
+
+        let intruder = try r.writeScript("#!/bin/sh\necho intruder\n", name: "intruder.sh")
+        #expect(rename(intruder, r.root + "/tmp/prescript.sh") == 0)
+        let replaced = try #require(guest.scriptChanged(pre))
+        #expect(replaced.contains("/tmp/prescript.sh"))
+
+        // An edit in place keeps the inode but not the content.
+        let fd = open(r.root + "/tmp/postscript.sh", O_WRONLY | O_APPEND)
+        #expect(fd >= 0)
+        _ = "echo appended\n".withCString { write(fd, $0, 14) }
+        close(fd)
+        let edited = try #require(guest.scriptChanged(post))
+        #expect(edited.contains("modified"))
+    }
+
     @Test func onlyADescriptorThisGuestCheckedCanRun() async throws {
         let r = try GuestRoot("forged"); defer { r.remove() }
         let marker = r.scratch.path + "/forged-ran"

@@ -28,6 +28,12 @@ public struct LinuxWorkflow: Sendable {
             reasons.append(reason)
         case .app(let pre, let checkedPost):
             log.info("Scripts \(pre.path) and \(checkedPost.path) pass the checks; attempting application-consistent snapshots")
+            if let why = steps.guest.scriptChanged(pre) ?? steps.guest.scriptChanged(checkedPost) {
+                // Tampered with between check and run: neither version runs.
+                log.warn("Not application-consistent: \(why); neither script is run (script-changed)")
+                reasons.append("script-changed")
+                break
+            }
             post = checkedPost
             let r = await runScript(pre, "prescript.sh")
             if r.succeeded {
@@ -46,6 +52,13 @@ public struct LinuxWorkflow: Sendable {
         // Postscript runs once prescript was started, whatever happened since.
         var postFailure: WorkflowFailure?
         if let post {
+            if let why = steps.guest.scriptChanged(post) {
+                // The application must still resume: the file that was checked runs, never
+                // the new one, but the snapshots no longer count as application-consistent.
+                log.warn("\(why); running the postscript.sh that was checked, not the new file; the snapshots are not application-consistent (script-changed)")
+                appAttempted = false
+                reasons.append("script-changed")
+            }
             let r = await runScript(post, "postscript.sh")
             if !r.succeeded {
                 log.error("postscript.sh \(words(r)); the application may still be suspended")

@@ -20,6 +20,11 @@ public protocol GuestHost: Sendable {
     func runScript(_ script: CheckedScript, timeoutSeconds: Double,
                    output: @escaping @Sendable (String) -> Void) async -> ScriptResult
 
+    /// Nil while the file at the script's path is still the file that was checked and it
+    /// has not been modified since; otherwise a sentence saying what changed. A script
+    /// swapped or edited between check and run is never trusted for app-consistency.
+    func scriptChanged(_ script: CheckedScript) -> String?
+
     /// Freeze the file systems that live on these disks (each superblock once), held by a
     /// freezer that thaws on its own when `deadlineSeconds` pass. Throws `GuestError` if
     /// freezing is not complete.
@@ -27,6 +32,11 @@ public protocol GuestHost: Sendable {
 
     /// Windows: the VSS writers present on the instance.
     func vssWriters() async throws -> [String]
+}
+
+extension GuestHost {
+    /// Guests whose scripts cannot change underneath (in-memory, Windows) need not say.
+    public func scriptChanged(_ script: CheckedScript) -> String? { nil }
 }
 
 public protocol RunLock: Sendable {

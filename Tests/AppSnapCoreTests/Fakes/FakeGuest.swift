@@ -26,6 +26,9 @@ final class FakeGuest: GuestHost, @unchecked Sendable {
     var locksTaken = 0
     /// path → what openScript says; a path not here is missing.
     var scripts: [String: ScriptCheck] = [:]
+    /// Scripts whose file changed after the check: at once, or only once prescript has run.
+    var changed: [String: String] = [:]
+    var changedOncePrescriptRan: [String: String] = [:]
     var results: [String: ScriptResult] = [:]
     var outputs: [String: [String]] = [:]
     var scriptSeconds: Double = 0.5
@@ -79,6 +82,11 @@ final class FakeGuest: GuestHost, @unchecked Sendable {
     func openScript(path: String) -> ScriptCheck {
         events.add("open \(path)")
         return with { scripts[path] ?? .rejected(reason: "script-missing", detail: "\(path) does not exist") }
+    }
+
+    func scriptChanged(_ script: CheckedScript) -> String? {
+        let prescriptRan = events.contains("run /tmp/prescript.sh")
+        return with { changed[script.path] ?? (prescriptRan ? changedOncePrescriptRan[script.path] : nil) }
     }
 
     func runScript(_ script: CheckedScript, timeoutSeconds: Double,
