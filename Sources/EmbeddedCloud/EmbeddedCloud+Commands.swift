@@ -65,15 +65,19 @@ extension EmbeddedCloud {
 
     /// Starts the detached runner; if it cannot be started, this process runs the command.
     private func startRunner(_ invokeId: String) {
+        let pid: Int32
         do {
-            let pid = try spawner.spawn([executablePath, "cloud", "_run-invocation", "--state", layout.root.path, invokeId])
-            let ticks = ProcessIdentity.startTicks(of: pid)
-            try dbPool.write { db in
-                try db.execute(sql: "UPDATE invocation SET runnerPid = ?, runnerStartTicks = ? WHERE invokeId = ?",
-                               arguments: [Int(pid), ticks, invokeId])
-            }
+            pid = try spawner.spawn([executablePath, "cloud", "_run-invocation", "--state", layout.root.path, invokeId])
         } catch {
             Task.detached { try? await self.runInvocation(invokeId) }
+            return
+        }
+        // Only a failed spawn runs the command here: once the runner exists, a failed write
+        // of its PID must not start the command a second time (the runner records itself).
+        let ticks = ProcessIdentity.startTicks(of: pid)
+        try? dbPool.write { db in
+            try db.execute(sql: "UPDATE invocation SET runnerPid = ?, runnerStartTicks = ? WHERE invokeId = ?",
+                           arguments: [Int(pid), ticks, invokeId])
         }
     }
 

@@ -131,17 +131,20 @@ extension EmbeddedCloud {
     }
 
     private func spawnGroupWorker(_ groupId: String) {
+        let pid: Int32
         do {
-            let pid = try spawner.spawn([executablePath, "cloud", "_finish-group", "--state", layout.root.path, groupId])
-            let ticks = ProcessIdentity.startTicks(of: pid)
-            try dbPool.write { db in
-                try db.execute(sql: """
-                    UPDATE snapshotGroup SET workerPid = ?, workerStartTicks = ?
-                    WHERE snapshotGroupId = ? AND status = 'progressing'
-                    """, arguments: [Int(pid), ticks, groupId])
-            }
+            pid = try spawner.spawn([executablePath, "cloud", "_finish-group", "--state", layout.root.path, groupId])
         } catch {
             Task.detached { try? await self.finishGroup(groupId) }
+            return
+        }
+        // Only a failed spawn does the work here; the worker records itself as well.
+        let ticks = ProcessIdentity.startTicks(of: pid)
+        try? dbPool.write { db in
+            try db.execute(sql: """
+                UPDATE snapshotGroup SET workerPid = ?, workerStartTicks = ?
+                WHERE snapshotGroupId = ? AND status = 'progressing'
+                """, arguments: [Int(pid), ticks, groupId])
         }
     }
 

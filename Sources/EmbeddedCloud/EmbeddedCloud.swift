@@ -90,7 +90,9 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
         if fm.fileExists(atPath: layout.database.path) {
             try EmbeddedCloud(stateDirectory: stateDirectory, spawner: .posixSpawn, seedDemoIfNew: false).releaseMachineResources()
         }
-        let names = ["appsnap.sqlite", "appsnap.sqlite-wal", "appsnap.sqlite-shm"]
+        // pool.img (a --pool-image pool) holds every old disk and snapshot: it goes too, or
+        // `cloud host up` would later mount it over a new cloud.
+        let names = ["appsnap.sqlite", "appsnap.sqlite-wal", "appsnap.sqlite-shm", "pool.img"]
         for url in names.map({ layout.root.appendingPathComponent($0) }) + [layout.pool, layout.instances,
                                                                              layout.invocations, layout.bin, layout.run]
         where fm.fileExists(atPath: url.path) {

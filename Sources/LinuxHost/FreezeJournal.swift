@@ -42,6 +42,14 @@ public enum FreezeJournal {
         return thawed
     }
 
+    /// The mount points of the journals still present: freezes not (yet) undone.
+    public static func remaining(runDirectory: String) -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: runDirectory) else { return [] }
+        return names.sorted().filter { $0.hasSuffix(suffix) }.flatMap { name -> [String] in
+            (try? String(contentsOfFile: runDirectory + "/" + name, encoding: .utf8)).map(mountPoints(in:)) ?? []
+        }
+    }
+
     /// Where the next freeze of `instanceId` records itself.
     static func newPath(runDirectory: String, instanceId: String) -> String {
         runDirectory + "/" + instanceId + "-" + UUID().uuidString.prefix(8).lowercased() + suffix

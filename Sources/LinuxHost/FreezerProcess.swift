@@ -56,6 +56,9 @@ final class FreezerProcess: @unchecked Sendable {
                                                 "--journal", journalPath, "--"] + mountPoints)
         request.fileActions = [.dup2(control[1], to: 0), .dup2(output[1], to: 1), .dup2(output[1], to: 2)]
         request.blockedSignals = FreezerChild.handledSignals
+        // Its own process group: a RunCommand timeout SIGKILLs the plugin's group, and the
+        // freezer must survive that to thaw (it sees its parent die instead).
+        request.newProcessGroup = true
 
         // The child is spawned by the thread that follows it, which lives exactly as long
         // as the child: PR_SET_PDEATHSIG fires when the spawning *thread* ends, so this

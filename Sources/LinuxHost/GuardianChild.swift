@@ -147,6 +147,9 @@ final class GuardianProcess: @unchecked Sendable {
         var request = SpawnRequest(executable, [executable, GuardianChild.subcommand, "--run-dir", runDirectory,
                                                 "--instance", instanceId, "--timeout", String(Int(timeoutSeconds))])
         request.fileActions = [.dup2(sv[1], to: 0), .dup2(1, to: 1), .dup2(2, to: 2), .dup2(source, to: 3)]
+        // Its own process group: a RunCommand timeout kills the plugin's whole group, and
+        // the guardian must outlive exactly that.
+        request.newProcessGroup = true
         let pid: pid_t
         do { pid = try request.spawn() } catch {
             close(sv[0]); close(sv[1])

@@ -80,7 +80,10 @@ struct CloudCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "_run-invocation", shouldDisplay: false)
         @OptionGroup var global: GlobalOptions
         @Argument var invokeId: String
-        func run() async throws { try await global.makeEmbeddedCloud().runInvocation(invokeId) }
+        func run() async throws {
+            guard global.cloudExists else { return }  // reset in the meantime: nothing to run
+            try await global.makeEmbeddedCloud().runInvocation(invokeId)
+        }
     }
 
     /// Detached by CreateSnapshotGroup: carries a group from progressing to accomplished.
@@ -88,6 +91,9 @@ struct CloudCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "_finish-group", shouldDisplay: false)
         @OptionGroup var global: GlobalOptions
         @Argument var groupId: String
-        func run() async throws { try await global.makeEmbeddedCloud().finishGroup(groupId) }
+        func run() async throws {
+            guard global.cloudExists else { return }  // reset in the meantime: never re-create the cloud
+            try await global.makeEmbeddedCloud().finishGroup(groupId)
+        }
     }
 }

@@ -25,6 +25,11 @@ struct GlobalOptions: ParsableArguments {
 
     var regionId: String { region ?? "cn-hangzhou" }
 
+    /// Whether the embedded cloud's database exists (opening one creates and seeds it).
+    var cloudExists: Bool {
+        FileManager.default.fileExists(atPath: stateDirectory.appendingPathComponent("appsnap.sqlite").path)
+    }
+
     /// The cloud the account works against.
     func makeCloud() throws -> any CloudAPI {
         switch cloud {

@@ -29,7 +29,8 @@ struct LogsCommand: AsyncParsableCommand {
                                                                  instanceId: instanceId, contentEncoding: .plainText)
         } catch let e as ECSError { throw ecsFailure(e) }
         guard let first = results.first else {
-            throw ecsFailure(ECSError.notFound("InvalidInvokeId.NotFound", "The specified invoke ID \(invokeId) does not exist."))
+            throw ecsFailure(ECSError.notFound("InvalidInvokeId.NotFound",
+                "The specified invoke ID \(invokeId) does not exist in region \(global.regionId); pass --region if it ran in another."))
         }
         if results.count > 1 && instanceId == nil {
             throw ValidationError("\(invokeId) ran on \(results.count) instances; choose one with --instance-id (\(results.map(\.InstanceId).joined(separator: ", ")))")

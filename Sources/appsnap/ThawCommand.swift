@@ -19,11 +19,19 @@ struct ThawCommand: ParsableCommand {
     }
 
     func run() throws {
-        let thawed = FreezeJournal.thawAll(runDirectory: global.stateDirectory.appendingPathComponent("run"))
-        if thawed.isEmpty {
-            print("nothing is frozen by appsnap")
-        } else {
-            for m in thawed { print("thawed \(m)") }
+        let runDirectory = global.stateDirectory.appendingPathComponent("run")
+        let thawed = FreezeJournal.thawAll(runDirectory: runDirectory)
+        for m in thawed { print("thawed \(m)") }
+        // A journal that is still there names a file system that could not be thawed.
+        let left = FreezeJournal.remaining(runDirectory: runDirectory.path)
+        if !left.isEmpty {
+            FileHandle.standardError.write(Data("""
+                appsnap: could not thaw \(left.joined(separator: ", ")); they may still be frozen. \
+                Try again, or run `fsfreeze --unfreeze MOUNTPOINT` as root; the journal in \(runDirectory.path) is kept.
+
+                """.utf8))
+            throw ExitCode.failure
         }
+        if thawed.isEmpty { print("nothing is frozen by appsnap") }
     }
 }

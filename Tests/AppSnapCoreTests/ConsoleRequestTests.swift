@@ -93,7 +93,12 @@ private func disk(_ id: String, on inst: String, category: String = "cloud_essd"
         if case .success = r.plan() { Issue.record("an invalid dialog must not give a plan") }
 
         r.name = "x"; r.timeoutSeconds = 3601; r.selectedDiskIds = ["d-sys"]
-        #expect(r.validate().map(\.message) == ["Name: must be 2 to 128 characters (now 1)", "Timeout: must be 1 to 3600 seconds (now 3601)"])
+        #expect(r.validate().map(\.message) == ["Name must be 2 to 128 characters, got 1", "Timeout: must be 1 to 3600 seconds (now 3601)"])
+        // The plugin's naming rules hold here too, so OK never starts a run that ends in exit 2.
+        r.name = "1st backup"; r.timeoutSeconds = 3600
+        #expect(r.validate().map(\.message) == ["Name must start with a letter, got \"1st backup\""])
+        r.name = "https://x"
+        #expect(r.validate().map(\.field) == [.name])
         r.name = String(repeating: "n", count: 129); r.timeoutSeconds = 3600
         #expect(r.validate().map(\.field) == [.name])
         r.name = String(repeating: "n", count: 128)

@@ -161,8 +161,9 @@ public enum ECSActions {
             return paged("Snapshots", "Snapshot", all, page)
         },
         "DeleteSnapshot": { p, cloud in
-            let (region, id) = try validated(p) { ($0.string("RegionId") ?? "", try $0.required("SnapshotId")) }
-            _ = try? p.bool("Force")
+            // Force (delete even if disks were made from it) is accepted; the embedded cloud
+            // keeps disks independent of their snapshot, so it changes nothing there.
+            let (region, id, _) = try validated(p) { ($0.string("RegionId") ?? "", try $0.required("SnapshotId"), try $0.bool("Force")) }
             try await cloud.deleteSnapshot(regionId: region, snapshotId: id)
             return ECSBody([])
         },

@@ -66,6 +66,13 @@ public struct ConsoleRequest: Equatable, Sendable {
         public var description: String { message }
     }
 
+    /// The parser's sentence for a value it refuses, without its `--params` framing.
+    private static func refusal(_ check: () throws -> Void) -> String? {
+        do { try check(); return nil } catch let e as ParamsError {
+            return e.message.replacingOccurrences(of: "invalid --params: ", with: "")
+        } catch { return "\(error)" }
+    }
+
     /// Every problem with the dialog as it stands, in the dialog's order; empty when OK may proceed.
     public func validate() -> [Problem] {
         var out: [Problem] = []
@@ -79,20 +86,14 @@ public struct ConsoleRequest: Equatable, Sendable {
         if chosen.count > CloudLimits.disksPerGroup {
             out.append(Problem(.disks, "Disks: at most \(CloudLimits.disksPerGroup) disks fit in one group, \(chosen.count) are selected"))
         }
-        let trimmed = name.trimmingCharacters(in: .whitespaces)
-        if trimmed.isEmpty {
+        // The plugin's own rules (ECS naming), so OK never starts a run that ends in exit 2.
+        if name.trimmingCharacters(in: .whitespaces).isEmpty {
             out.append(Problem(.name, "Name: required"))
-        } else if name.count < 2 || name.count > 128 {
-            out.append(Problem(.name, "Name: must be 2 to 128 characters (now \(name.count))"))
+        } else if let why = Self.refusal({ _ = try ParamsParser.groupName(name) }) {
+            out.append(Problem(.name, why))
         }
-        if name.contains("\"") || name.contains("\\") {
-            out.append(Problem(.name, "Name: may not contain \" or \\"))
-        }
-        if description.count > 256 {
-            out.append(Problem(.description, "Description: at most 256 characters (now \(description.count))"))
-        }
-        if description.contains("\"") || description.contains("\\") {
-            out.append(Problem(.description, "Description: may not contain \" or \\"))
+        if let why = Self.refusal({ _ = try ParamsParser.groupDescription(description) }) {
+            out.append(Problem(.description, why))
         }
         if appConsistent && !isWindows && !(1...3600).contains(timeoutSeconds) {
             out.append(Problem(.timeout, "Timeout: must be 1 to 3600 seconds (now \(timeoutSeconds))"))

@@ -15,6 +15,12 @@ struct Capture {
     var prepareFreezeMs: Double = 0
     var thawMs: Double = 0
     var creationMs: Double = 0
+
+    /// A capture that failed after freezing: a thaw that failed too outranks the cause
+    /// (SPEC §5: I/O still suspended is exit 12, whatever went wrong first).
+    mutating func fail(_ f: WorkflowFailure) {
+        failure = thawError.map { WorkflowFailure(.resumeFailed, "Thawing the file systems failed: \($0) (after: \(f.message))") } ?? f
+    }
 }
 
 extension WorkflowSteps {
@@ -56,7 +62,7 @@ extension WorkflowSteps {
             await thaw(handle, freezeStart, &c)
             log.sink.release()
             let words = (error as? ECSError).map { "\($0.Code): \($0.Message)" } ?? "\(error)"
-            c.failure = WorkflowFailure(.createGroupFailed, "CreateSnapshotGroup failed: \(words)")
+            c.fail(WorkflowFailure(.createGroupFailed, "CreateSnapshotGroup failed: \(words)"))
             return c
         }
         log.info("CreateSnapshotGroup returned \(groupId)")
@@ -79,9 +85,9 @@ extension WorkflowSteps {
             await thaw(handle, freezeStart, &c)
             log.sink.release()
             await deleteHalfMade(groupId, &c)
-            c.failure = handle != nil
+            c.fail(handle != nil
                 ? WorkflowFailure(.suspendFailed, "I/O suspension failed: \(problem); the group was not kept")
-                : WorkflowFailure(.createGroupFailed, "Group \(groupId) was not made: \(problem)")
+                : WorkflowFailure(.createGroupFailed, "Group \(groupId) was not made: \(problem)"))
             return c
         }
         if case .success(let ids) = confirmed { c.snapshotIds = ids }
