@@ -12,7 +12,10 @@ enum FreezeTargets {
         var superblock: DeviceNumber
     }
 
-    static func resolve(devices: [String], mounts: [MountEntry]) throws -> [Target] {
+    /// `deviceAt` says which file system a path reaches now (stat's st_dev); tests give
+    /// their own for mount tables that exist only on paper.
+    static func resolve(devices: [String], mounts: [MountEntry],
+                        deviceAt: (String) -> DeviceNumber? = FreezeTargets.deviceAt) throws -> [Target] {
         var wanted: Set<DeviceNumber> = []
         for path in devices {
             var st = stat()
@@ -43,18 +46,24 @@ enum FreezeTargets {
             if candidates[sb] == nil { order.append(sb) }
             candidates[sb, default: []].append(m)
         }
-        return order.map { sb in Target(mountPoint: pickMountPoint(candidates[sb]!, superblock: sb), superblock: sb) }
+        return try order.map { sb in
+            Target(mountPoint: try pickMountPoint(candidates[sb]!, superblock: sb, deviceAt: deviceAt), superblock: sb)
+        }
     }
 
     /// Any mount of the superblock freezes all of them; prefer one of its whole tree that
-    /// is not hidden under a later mount (opening a hidden path would reach the wrong one).
-    private static func pickMountPoint(_ mounts: [MountEntry], superblock: DeviceNumber) -> String {
+    /// is not hidden under a later mount. When every one is hidden, opening the path would
+    /// reach whatever is mounted on top — another file system — so that is refused.
+    private static func pickMountPoint(_ mounts: [MountEntry], superblock: DeviceNumber,
+                                       deviceAt: (String) -> DeviceNumber?) throws -> String {
         let preferred = mounts.filter { $0.root == "/" } + mounts.filter { $0.root != "/" }
-        for m in preferred {
-            var st = stat()
-            if stat(m.mountPoint, &st) == 0, DeviceNumber(st.st_dev) == superblock { return m.mountPoint }
-        }
-        return preferred[0].mountPoint
+        if let m = preferred.first(where: { deviceAt($0.mountPoint) == superblock }) { return m.mountPoint }
+        throw GuestError("cannot freeze the file system of device \(superblock): every mount of it (\(preferred.map(\.mountPoint).joined(separator: ", "))) is hidden under another mount, and freezing by that path would freeze the other file system")
+    }
+
+    static func deviceAt(_ path: String) -> DeviceNumber? {
+        var st = stat()
+        return stat(path, &st) == 0 ? DeviceNumber(st.st_dev) : nil
     }
 
     /// Partitions appear as subdirectories of the disk in /sys that hold a `partition` file.

@@ -162,6 +162,7 @@ final class GuardianProcess: @unchecked Sendable {
         var line = [UInt8](repeating: 0, count: 16)
         guard poll(&pfd, 1, 10_000) == 1, recv(sv[0], &line, 6, 0) == 6, Array(line.prefix(5)) == Array("ready".utf8) else {
             kill(pid, SIGKILL); _ = waitForChild(pid)
+            close(sv[0])
             throw GuestError("the guardian did not start")
         }
         return g

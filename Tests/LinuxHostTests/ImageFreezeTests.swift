@@ -127,8 +127,18 @@ import Testing
     @Test func eachSuperblockOnTheDeviceOnceAndNothingElse() throws {
         let mounts = [mount(1, (7, 7), "/sub", "/srv/view"), mount(2, (7, 7), "/", "/mnt/data"),
                       mount(3, (8, 1), "/", "/mnt/other")]
-        let targets = try FreezeTargets.resolve(devices: ["/dev/loop7"], mounts: mounts)
+        let targets = try FreezeTargets.resolve(devices: ["/dev/loop7"], mounts: mounts,
+                                                deviceAt: { $0 == "/mnt/other" ? DeviceNumber(major: 8, minor: 1) : DeviceNumber(major: 7, minor: 7) })
         #expect(targets.map(\.mountPoint) == ["/mnt/data"])
+    }
+
+    /// Every path of the chosen file system is covered by another mount: freezing by path
+    /// would freeze that other one, so nothing is frozen and the run is told why.
+    @Test func aFileSystemHiddenUnderAnotherMountIsRefused() {
+        let mounts = [mount(1, (7, 7), "/", "/mnt/data"), mount(2, (8, 1), "/", "/mnt/data")]
+        #expect(throws: GuestError.self) {
+            try FreezeTargets.resolve(devices: ["/dev/loop7"], mounts: mounts, deviceAt: { _ in DeviceNumber(major: 8, minor: 1) })
+        }
     }
 
     @Test func theRootFileSystemIsRefused() {

@@ -34,7 +34,9 @@ enum Runs {
             run.phase = .finished
             if let id = run.groupId {
                 effects.append(.pollGroup(regionId: run.regionId, groupId: id, after: 0))
-            } else if let req = run.request {
+            } else if let req = run.request, r.ExitCode == 0 {
+                // A failed run names no group because it made none: an older group of the
+                // same name must not be shown as this run's result.
                 effects.append(.findGroup(regionId: run.regionId, instanceId: req.instance.InstanceId, name: req.name, after: 0))
             }
         } else {
@@ -61,7 +63,8 @@ enum Runs {
         }
         if let i = s.groups.firstIndex(where: { $0.SnapshotGroupId == g.SnapshotGroupId }) {
             s.groups[i] = g
-        } else if g.InstanceId.isEmpty == false, s.regionId != nil, s.run?.groupId == g.SnapshotGroupId || s.run?.groupId == nil {
+        } else if g.InstanceId.isEmpty == false, s.regionId != nil, s.run?.regionId == s.regionId,
+                  s.run?.groupId == g.SnapshotGroupId || s.run?.groupId == nil {
             s.groups.insert(g, at: 0)
             s.groupList.setRows(s.groups.map { "\($0.Name) \($0.SnapshotGroupId) \($0.InstanceId) \($0.Status)".lowercased() })
         }
