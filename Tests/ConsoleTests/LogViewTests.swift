@@ -58,6 +58,17 @@ import Testing
         #expect(s.frame().text.replacingOccurrences(of: "\n", with: "").contains(String(repeating: "x", count: 150) + " END"))
     }
 
+    @Test func followingWithWrapShowsTheEndOfALineOfWideCharacters() {
+        let s = logSession(lines: 200)
+        s.press(.char("w"))
+        // 160 cells, but a wide character never straddles the edge, so at 80 columns it
+        // takes three rows, not two: the last one must still be on screen.
+        let width = s.frame().width
+        let wide = "a" + String(repeating: "中", count: width - 1) + "Ω"
+        s.send(.logLines([wide]))
+        #expect(s.frame().text.contains("Ω"), "the tail of the newest line is cut off")
+    }
+
     @Test func searchHighlightsAndNMovesBetweenMatches() {
         let s = logSession(lines: 200)
         s.press(.char("/")); s.type("7 of"); s.press(.enter)

@@ -83,14 +83,29 @@ public struct LogRing: Sendable {
 
     func rowsFor(_ s: String, width: Int) -> Int {
         guard wrap, width > 0 else { return 1 }
-        return max(1, (CharWidth.of(s) + width - 1) / width)
+        return Self.wrapped(s, width: width).count
+    }
+
+    /// A line cut into rows of at most `width` cells. A wide character that would straddle
+    /// the edge starts the next row, so rows can hold fewer cells than `width`: counting
+    /// and drawing both use this, or the tail would be under-counted and cut off.
+    static func wrapped(_ line: String, width: Int) -> [String] {
+        var rows: [String] = []
+        var cur = "", w = 0
+        for ch in line {
+            let cw = CharWidth.of(ch)
+            if w + cw > width { rows.append(cur); cur = ""; w = 0 }
+            cur.append(ch); w += cw
+        }
+        rows.append(cur)
+        return rows
     }
 
     public mutating func scroll(by delta: Int, height: Int, width: Int) {
         let current = top(height: height, width: width)
         topLine = max(firstLine, min(endLine - 1, current + delta))
         following = false
-        // Scrolling down past the last screenful resumes following, as `less +F` does not; keep it paused.
+        // Scrolling never resumes following by itself; End or G does.
     }
 
     public mutating func scrollToTop() { topLine = firstLine; following = false }

@@ -79,13 +79,7 @@ enum RunView {
             let role: Role = line.contains("level=\"error\"") ? .logError : line.contains("level=\"warn\"") ? .logWarn : .logText
             var chunks: [String] = []
             if log.wrap {
-                var cur = "", w = 0
-                for ch in line {
-                    let cw = CharWidth.of(ch)
-                    if w + cw > width { chunks.append(cur); cur = ""; w = 0 }
-                    cur.append(ch); w += cw
-                }
-                chunks.append(cur)
+                chunks = LogRing.wrapped(line, width: width)
             } else {
                 chunks = [line.fitted(width, ellipsis: glyphs.ellipsis)]
             }
