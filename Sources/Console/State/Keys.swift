@@ -46,12 +46,8 @@ enum Keys {
         case .regions, .tab:
             return list(&s, command, page: page)
         case .groupDetail(let id):
+            if let v = scrolled(s.detailScroll, command, page: page) { s.detailScroll = v; return [] }
             switch command {
-            case .up: s.detailScroll = max(0, s.detailScroll - 1)
-            case .down: s.detailScroll += 1
-            case .pageUp: s.detailScroll = max(0, s.detailScroll - page)
-            case .pageDown: s.detailScroll += page
-            case .top: s.detailScroll = 0
             case .create: return openCreate(&s)
             case .refresh:
                 if let r = s.regionId { return [.pollGroup(regionId: r, groupId: id, after: 0)] }
@@ -59,14 +55,7 @@ enum Keys {
             }
             return []
         case .help:
-            switch command {
-            case .up: s.helpScroll = max(0, s.helpScroll - 1)
-            case .down: s.helpScroll += 1
-            case .pageUp: s.helpScroll = max(0, s.helpScroll - page)
-            case .pageDown: s.helpScroll += page
-            case .top: s.helpScroll = 0
-            default: break
-            }
+            if let v = scrolled(s.helpScroll, command, page: page) { s.helpScroll = v }
             return []
         case .run:
             return LogKeys.perform(&s, command)
@@ -84,6 +73,18 @@ enum Keys {
         if s.place == .create { s.create = nil }
         if s.stack.count > 1 { s.stack.removeLast() }
         return []
+    }
+
+    /// A scrolled-text view's offset after a movement command; nil for any other command.
+    static func scrolled(_ offset: Int, _ command: Command, page: Int) -> Int? {
+        switch command {
+        case .up: return max(0, offset - 1)
+        case .down: return offset + 1
+        case .pageUp: return max(0, offset - page)
+        case .pageDown: return offset + page
+        case .top: return 0
+        default: return nil
+        }
     }
 
     static func list(_ s: inout ConsoleState, _ command: Command, page: Int) -> [Effect] {
