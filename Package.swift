@@ -17,8 +17,10 @@ let package = Package(
     targets: [
         .target(name: "AppSnapCore"),
         .target(name: "LinuxHost", dependencies: ["AppSnapCore"]),
+        // Linux interfaces Glibc's module map leaves out (extended attributes).
+        .target(name: "CLinux"),
         .target(name: "EmbeddedCloud", dependencies: [
-            "AppSnapCore", "LinuxHost",
+            "AppSnapCore", "LinuxHost", "CLinux",
             .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),

@@ -69,7 +69,7 @@ enum DemoInventory {
     /// ECS-looking IDs (`i-bp1…` in Hangzhou, `uf6` Shanghai, `t4n` Singapore) derived
     /// from the name, so every seeded cloud has the same ones.
     static func id(prefix: String, region: String, seed: String) -> String {
-        let regionPart = ["cn-hangzhou": "bp1", "cn-shanghai": "uf6", "ap-southeast-1": "t4n"][region] ?? "xx0"
+        let regionPart = regionCode(region)
         var h = FNV1a64(); h.update(Array(seed.utf8))
         let digits = Array("0123456789abcdefghijklmnopqrstuvwxyz")
         var v = h.value, out = ""
@@ -78,4 +78,16 @@ enum DemoInventory {
     }
 
     static let creationTime = "2025-03-01T08:00:00Z"
+
+    /// The three letters after the dash of an ID that say its region, as ECS's IDs do.
+    private static let regionCodes = ["cn-hangzhou": "bp1", "cn-shanghai": "uf6", "ap-southeast-1": "t4n"]
+
+    static func regionCode(_ region: String) -> String { regionCodes[region] ?? "xx0" }
+
+    /// The region an ID was made in (`d-bp1…` → cn-hangzhou), when it says one.
+    static func region(ofId id: String) -> String? {
+        guard let dash = id.firstIndex(of: "-") else { return nil }
+        let code = id[id.index(after: dash)...].prefix(3)
+        return regionCodes.first { $0.value == code }?.key
+    }
 }

@@ -59,6 +59,7 @@ extension EmbeddedCloud {
                                 instanceId: nil, category: r.category, size: plan.size, status: "Available", type: "data",
                                 device: "", multiAttach: "Disabled", sourceSnapshotId: plan.source?.snapshotId ?? "",
                                 creationTime: timestamp())
+        ImageLabel(disk: record).write(to: image)
         do {
             try await dbPool.write { db in
                 // The snapshot may have gone while its image was copied; the copy is still whole.

@@ -92,12 +92,14 @@ extension EmbeddedCloud {
         guard let hostId = try hostInstanceId() else { throw Self.notEnrolled }
         let host = try dbPool.read { db in try self.instance(db, hostId, region: nil) }
         let diskId = Self.newId("d", region: host.regionId)
+        let record = DiskRecord(diskId: diskId, diskName: name, regionId: host.regionId, zoneId: host.zoneId, instanceId: nil,
+                                category: "cloud_essd", size: sizeGiB, status: "Available", type: "data", device: "",
+                                multiAttach: "Disabled", sourceSnapshotId: "", creationTime: timestamp())
         try PoolImages.create(at: layout.diskImage(diskId), sizeGiB: sizeGiB)
+        ImageLabel(disk: record).write(to: layout.diskImage(diskId))
         do {
             try dbPool.write { db in
-                try DiskRecord(diskId: diskId, diskName: name, regionId: host.regionId, zoneId: host.zoneId, instanceId: nil,
-                               category: "cloud_essd", size: sizeGiB, status: "Available", type: "data", device: "",
-                               multiAttach: "Disabled", sourceSnapshotId: "", creationTime: timestamp()).insert(db)
+                try record.insert(db)
             }
         } catch {
             try? FileManager.default.removeItem(at: layout.diskImage(diskId))
@@ -216,12 +218,6 @@ extension EmbeddedCloud {
         for id in ids { try? HostDisk.takeDown(image: layout.diskImage(id).path) }
     }
 
-    /// Unmounts and detaches every host disk and the pool image (before `cloud reset`).
-    func releaseMachineResources() throws {
-        releaseHostDisks()
-        try HostDisk.takeDown(image: poolImage.path)
-    }
-
     /// The loop device carrying a host disk's image, for the guest's freezer.
     func hostDiskLocation(_ disk: Disk) -> DiskLocation? {
         LoopDevice.device(backing: layout.diskImage(disk.DiskId).path).map { .blockDevice($0) }
@@ -232,7 +228,7 @@ extension EmbeddedCloud {
 
 extension EmbeddedCloud {
     /// Where `cloud init --pool-image` keeps the pool's backing image.
-    public var poolImage: URL { layout.root.appendingPathComponent("pool.img") }
+    public var poolImage: URL { layout.poolImage }
 
     /// `appsnap cloud init --pool-image SIZE`: for file systems without reflink, the
     /// storage pool becomes an XFS file system with reflink=1 on a sparse image of `bytes`

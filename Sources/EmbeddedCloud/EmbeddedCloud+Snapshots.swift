@@ -28,6 +28,9 @@ extension EmbeddedCloud {
                 try PoolImages.copy(from: layout.diskImage(disk.diskId), to: target)
                 made.append(target)
             }
+            let label = ImageLabel.GroupLabel(snapshotGroupId: groupId, instanceId: r.instanceId, name: r.name,
+                                              description: r.description, creationTime: now)
+            for (snap, url) in zip(snapshots, made) { ImageLabel(snapshot: snap, group: label).write(to: url) }
         } catch {
             made.forEach { try? FileManager.default.removeItem(at: $0) }
             throw ECSError("InternalError", "The snapshot data could not be captured: \(error)", httpStatus: 500)

@@ -32,9 +32,15 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
 
     /// `spawner` starts the detached group worker and invocation runner (tests inject one);
     /// `seedDemoIfNew: false` leaves a brand-new cloud with only its regions.
+    ///
+    /// Only an empty folder is ever seeded. A folder that holds images, instances or
+    /// command output but no usable database is refused with `CloudStateError` and left
+    /// exactly as it was: seeding there would hide the operator's disks and snapshots and
+    /// re-create the demo images over theirs. `recovering` (for `cloud fsck`) opens such a
+    /// folder without seeding, so that `rebuild()` can adopt what the pool holds.
     public init(stateDirectory: URL, caller: Caller = .account, clock: any AppSnapCore.Clock = SystemClock(),
                 executablePath: String = EmbeddedCloud.currentExecutable(), spawner: DetachedSpawner,
-                seedDemoIfNew: Bool = true) throws {
+                seedDemoIfNew: Bool = true, recovering: Bool = false) throws {
         layout = StateLayout(root: stateDirectory)
         self.caller = caller
         self.clock = clock
@@ -43,16 +49,44 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
         try layout.createSkeleton()
         let lock = try FileLock(path: layout.openLock.path)
         defer { lock.unlock() }
+        let file = DatabaseFile.inspect(layout.database)
+        if file != .present && !recovering {
+            try Self.refuseIfHoldingData(layout, database: file == .empty ? "empty (zero bytes)" : "missing")
+        }
+        do {
+            dbPool = try Self.openPool(layout)
+            try Schema.migrator.migrate(dbPool)
+        } catch let error as DatabaseError {
+            throw CloudStateError.databaseUnusable(folder: layout.root.path, cause: Self.sqliteCause(error))
+        }
+        let empty = try dbPool.read { try RegionRecord.fetchCount($0) == 0 }
+        if empty && !recovering {
+            // A database with no rows at all (a seed cut short) beside data is no better.
+            try Self.refuseIfHoldingData(layout, database: "without any resources")
+            try seed(demo: seedDemoIfNew)
+        }
+        try writeShim()
+        try reconcile()
+    }
+
+    static func openPool(_ layout: StateLayout) throws -> DatabasePool {
         var config = Configuration()
         // Several processes share the file: wait for a writer instead of failing at once.
         config.busyMode = .timeout(15)
         config.label = "appsnap.embedded-cloud"
-        dbPool = try DatabasePool(path: layout.database.path, configuration: config)
-        try Schema.migrator.migrate(dbPool)
-        let empty = try dbPool.read { try RegionRecord.fetchCount($0) == 0 }
-        if empty { try seed(demo: seedDemoIfNew) }
-        try writeShim()
-        try reconcile()
+        return try DatabasePool(path: layout.database.path, configuration: config)
+    }
+
+    private static func refuseIfHoldingData(_ layout: StateLayout, database: String) throws {
+        let held = StateContents.scan(layout)
+        guard held.isEmpty else {
+            throw CloudStateError.databaseMissing(folder: layout.root.path, state: database, holds: held.summary)
+        }
+    }
+
+    /// SQLite's own words ("file is not a database"), without GRDB's statement dump.
+    static func sqliteCause(_ error: DatabaseError) -> String {
+        error.message ?? error.resultCode.description
     }
 
     /// The running binary (resolved through /proc/self/exe), which the helpers re-enter.
@@ -87,9 +121,12 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
         let fm = FileManager.default
         // Host disks and a pool image are mounted on this machine: take them down first,
         // so nothing is deleted from under a mount and no loop device is left behind.
-        if fm.fileExists(atPath: layout.database.path) {
-            try EmbeddedCloud(stateDirectory: stateDirectory, spawner: .posixSpawn, seedDemoIfNew: false).releaseMachineResources()
+        // Every image of the pool is asked, not only the database's host disks: the
+        // database may be the very thing that is missing or broken.
+        for id in StateContents.scan(layout).diskImages {
+            try HostDisk.takeDown(image: layout.diskImage(id).path)
         }
+        try HostDisk.takeDown(image: layout.poolImage.path)
         // pool.img (a --pool-image pool) holds every old disk and snapshot: it goes too, or
         // `cloud host up` would later mount it over a new cloud.
         let names = ["appsnap.sqlite", "appsnap.sqlite-wal", "appsnap.sqlite-shm", "pool.img"]
@@ -108,50 +145,59 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
     // MARK: - Seeding
 
     private func seed(demo: Bool) throws {
-        let now = DemoInventory.creationTime
-        var instances: [InstanceRecord] = [], disks: [DiskRecord] = [], writers: [VssWriterRecord] = []
-        if demo {
-            for spec in DemoInventory.instances {
-                let zone = DemoInventory.regions.first { $0.regionId == spec.region }!.defaultZoneId
-                let instanceId = DemoInventory.id(prefix: "i", region: spec.region, seed: spec.name)
-                instances.append(InstanceRecord(
-                    instanceId: instanceId, instanceName: spec.name, regionId: spec.region, zoneId: zone,
-                    status: spec.status, osType: spec.osType, osName: spec.osName, instanceType: "ecs.g7.large",
-                    creationTime: now, assistantInstalled: spec.assistant,
-                    assistantVersion: spec.assistant ? DemoInventory.assistantVersion : "", ramRoleName: spec.role))
-                for (n, d) in spec.disks.enumerated() {
-                    let system = n == 0
-                    disks.append(DiskRecord(
-                        diskId: DemoInventory.id(prefix: "d", region: spec.region, seed: "\(spec.name)/\(n)"),
-                        diskName: system ? "\(spec.name)-system" : "\(spec.name)-data\(n)",
-                        regionId: spec.region, zoneId: zone, instanceId: instanceId, category: d.category,
-                        size: d.sizeGiB, status: "In_use", type: system ? "system" : "data",
-                        device: Self.deviceName(n), multiAttach: d.multiAttach ? "Enabled" : "Disabled",
-                        sourceSnapshotId: "", creationTime: now))
-                }
-                writers += spec.vssWriters.map { VssWriterRecord(instanceId: instanceId, writerName: $0) }
-            }
-        }
+        let (instances, disks, writers) = demo ? Self.demoRecords() : ([], [], [])
         // Files first, rows last: a crash in between leaves files nothing refers to, never
-        // rows whose files are missing.
+        // rows whose files are missing. Only an empty folder is seeded, and the images are
+        // made with O_EXCL: an existing image is never overwritten.
         for disk in disks {
             let url = layout.diskImage(disk.diskId)
-            try? FileManager.default.removeItem(at: url)
+            // No label: fsck knows the demo inventory's disks by their derived IDs.
             try PoolImages.create(at: url, sizeGiB: disk.size)
         }
         for instance in instances { try makeInstanceRoot(instance.instanceId) }
         try dbPool.write { db in
             for region in DemoInventory.regions { try region.insert(db) }
-            if demo {
-                for (role, policy) in [(DemoInventory.readyRole, DemoInventory.readyPolicy),
-                                       (DemoInventory.weakRole, DemoInventory.weakPolicy)] {
-                    try RamRoleRecord(roleName: role, description: "appsnap demo role").insert(db)
-                    for action in policy { try RamRoleActionRecord(roleName: role, action: action).insert(db) }
-                }
-            }
+            if demo { try Self.insertDemoRoles(db) }
             for i in instances { try i.insert(db) }
             for d in disks { try d.insert(db) }
             for w in writers { try w.insert(db) }
+        }
+    }
+
+    /// The demo inventory's rows. Its IDs are derived from the names, so `cloud fsck`
+    /// can tell a demo image or instance folder by its name alone.
+    static func demoRecords() -> ([InstanceRecord], [DiskRecord], [VssWriterRecord]) {
+        let now = DemoInventory.creationTime
+        var instances: [InstanceRecord] = [], disks: [DiskRecord] = [], writers: [VssWriterRecord] = []
+        for spec in DemoInventory.instances {
+            let zone = DemoInventory.regions.first { $0.regionId == spec.region }!.defaultZoneId
+            let instanceId = DemoInventory.id(prefix: "i", region: spec.region, seed: spec.name)
+            instances.append(InstanceRecord(
+                instanceId: instanceId, instanceName: spec.name, regionId: spec.region, zoneId: zone,
+                status: spec.status, osType: spec.osType, osName: spec.osName, instanceType: "ecs.g7.large",
+                creationTime: now, assistantInstalled: spec.assistant,
+                assistantVersion: spec.assistant ? DemoInventory.assistantVersion : "", ramRoleName: spec.role))
+            for (n, d) in spec.disks.enumerated() {
+                let system = n == 0
+                disks.append(DiskRecord(
+                    diskId: DemoInventory.id(prefix: "d", region: spec.region, seed: "\(spec.name)/\(n)"),
+                    diskName: system ? "\(spec.name)-system" : "\(spec.name)-data\(n)",
+                    regionId: spec.region, zoneId: zone, instanceId: instanceId, category: d.category,
+                    size: d.sizeGiB, status: "In_use", type: system ? "system" : "data",
+                    device: Self.deviceName(n), multiAttach: d.multiAttach ? "Enabled" : "Disabled",
+                    sourceSnapshotId: "", creationTime: now))
+            }
+            writers += spec.vssWriters.map { VssWriterRecord(instanceId: instanceId, writerName: $0) }
+        }
+        return (instances, disks, writers)
+    }
+
+    static func insertDemoRoles(_ db: Database) throws {
+        for (role, policy) in [(DemoInventory.readyRole, DemoInventory.readyPolicy),
+                               (DemoInventory.weakRole, DemoInventory.weakPolicy)]
+        where try RamRoleRecord.fetchOne(db, key: role) == nil {
+            try RamRoleRecord(roleName: role, description: "appsnap demo role").insert(db)
+            for action in policy { try RamRoleActionRecord(roleName: role, action: action).insert(db) }
         }
     }
 
@@ -198,7 +244,7 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
 
     /// A fresh ECS-looking ID: `s-bp1…`, `ssg-bp1…`, `d-bp1…`, `t-bp1…`.
     static func newId(_ prefix: String, region: String) -> String {
-        let regionPart = ["cn-hangzhou": "bp1", "cn-shanghai": "uf6", "ap-southeast-1": "t4n"][region] ?? "xx0"
+        let regionPart = DemoInventory.regionCode(region)
         let alphabet = Array("0123456789abcdefghijklmnopqrstuvwxyz")
         var rng = SystemRandomNumberGenerator()
         return "\(prefix)-\(regionPart)" + String((0..<17).map { _ in alphabet[Int(rng.next() % 36)] })

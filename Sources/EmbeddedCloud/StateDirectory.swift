@@ -34,6 +34,8 @@ public struct StateLayout: Sendable, Hashable {
     public init(root: URL) { self.root = root.standardizedFileURL }
 
     public var database: URL { root.appendingPathComponent("appsnap.sqlite") }
+    /// A `--pool-image` pool: an XFS file system on a loop image, mounted at `pool`.
+    public var poolImage: URL { root.appendingPathComponent("pool.img") }
     public var pool: URL { root.appendingPathComponent("pool", isDirectory: true) }
     public var disks: URL { pool.appendingPathComponent("disks", isDirectory: true) }
     public var snapshots: URL { pool.appendingPathComponent("snapshots", isDirectory: true) }

@@ -8,7 +8,7 @@ struct CloudCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cloud",
         abstract: "Create, inspect or remove the embedded cloud.",
-        subcommands: [Init.self, Status.self, Reset.self, HostCommand.self, RunInvocation.self, FinishGroup.self]
+        subcommands: [Init.self, Status.self, Fsck.self, Reset.self, HostCommand.self, RunInvocation.self, FinishGroup.self]
     )
 
     struct Init: AsyncParsableCommand {
@@ -56,6 +56,22 @@ struct CloudCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         func run() async throws {
             print(try global.makeEmbeddedCloud().status().rendered)
+        }
+    }
+
+    struct Fsck: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make the database agree with the storage pool again after it was lost, truncated or corrupted.",
+            discussion: """
+            A database SQLite cannot use is renamed aside (appsnap.sqlite.broken-…), never deleted. Every disk \
+            and snapshot image without a row gets one: from the label appsnap writes on each image, else from \
+            the demo inventory's IDs, else from the file's name and size. Rows whose image is gone are reported. \
+            No image or instance folder is ever deleted. Tags and command history lived only in the database.
+            """)
+        @OptionGroup var global: GlobalOptions
+        func run() async throws {
+            try global.requireLocalCloud()
+            print(try EmbeddedCloud.fsck(stateDirectory: global.stateDirectory).rendered)
         }
     }
 

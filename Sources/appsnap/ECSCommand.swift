@@ -39,8 +39,9 @@ struct ECSCommand: AsyncParsableCommand {
             let cloud = try global.makeCloud()
             let body = try await ECSActions.call(action, params, defaults: ["RegionId": global.regionId], on: cloud)
             FileHandle.standardOutput.write(body.json() + Data("\n".utf8))
-        } catch let e as ECSError {
-            throw ecsFailure(e)
+        } catch {
+            // Even a cloud that cannot be opened answers in ECS's shape (InternalError).
+            throw ecsFailure(ECSError.from(error))
         }
     }
 }

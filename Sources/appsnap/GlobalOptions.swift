@@ -42,7 +42,12 @@ struct GlobalOptions: ParsableArguments {
 
     /// The embedded cloud itself, for the commands that manage it.
     func makeEmbeddedCloud() throws -> EmbeddedCloud {
-        guard cloud == .local else { throw ValidationError("this command manages the embedded cloud; drop --cloud \(cloud.rawValue)") }
+        try requireLocalCloud()
         return try EmbeddedCloud(stateDirectory: stateDirectory)
+    }
+
+    /// Refuses `--cloud aliyun` for the commands that manage the embedded cloud.
+    func requireLocalCloud() throws {
+        guard cloud == .local else { throw ValidationError("this command manages the embedded cloud; drop --cloud \(cloud.rawValue)") }
     }
 }

@@ -62,6 +62,11 @@ final class AppSnapBinary {
                       stderr: String(decoding: e, as: UTF8.self))
     }
 
+    /// A disk's image file in the pool.
+    func image(_ diskId: String) -> URL {
+        state.appendingPathComponent("pool/disks/\(diskId).img")
+    }
+
     /// `appsnap ecs ACTION --K v …`
     func ecs(_ action: String, _ params: [String: String]) throws -> Result {
         var args = ["ecs", action]

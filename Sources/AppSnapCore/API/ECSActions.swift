@@ -19,7 +19,13 @@ public enum ECSActions {
                            httpStatus: 404)
         }
         let params = ECSParams(raw, defaults: defaults)
-        var body = try await handler(params, cloud)
+        var body: ECSBody
+        do {
+            body = try await handler(params, cloud)
+        } catch {
+            // A backend failure (SQLite, I/O) still answers in ECS's shape.
+            throw ECSError.from(error)
+        }
         body.fields.append(("RequestId", ECSError.newRequestId()))
         return body
     }

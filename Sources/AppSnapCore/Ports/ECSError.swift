@@ -47,5 +47,24 @@ public struct ECSError: Error, Codable, Hashable, Sendable, CustomStringConverti
     public static func forbiddenRAM(_ action: String) -> ECSError {
         ECSError("Forbidden.RAM", "User not authorized to operate on the specified resource, or this API doesn't support RAM: ecs:\(action).", httpStatus: 403)
     }
+    /// What ECS answers when the service itself fails (the backend's own words as the cause).
+    public static func internalError(_ cause: String) -> ECSError {
+        ECSError("InternalError", "The request processing has failed due to some unknown error: \(cause)", httpStatus: 500)
+    }
     public static let dryRunOperation = ECSError("DryRunOperation", "Request validation has been passed with DryRun flag set.")
+}
+
+/// A backend's own error that has an ECS form (a database failure is `InternalError`),
+/// so every front end answers with ECS JSON rather than a library's text.
+public protocol ECSErrorConvertible: Error {
+    var ecsError: ECSError { get }
+}
+
+extension ECSError {
+    /// `error` as ECS would say it: itself, its ECS form, or `InternalError` with its text.
+    public static func from(_ error: any Error) -> ECSError {
+        if let e = error as? ECSError { return e }
+        if let e = error as? ECSErrorConvertible { return e.ecsError }
+        return .internalError("\(error)")
+    }
 }

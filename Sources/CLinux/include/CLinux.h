@@ -1,0 +1,3 @@
+// Linux interfaces that Swift's Glibc module does not carry.
+#pragma once
+#include <sys/xattr.h>

@@ -1,0 +1,98 @@
+import AppSnapCore
+import Foundation
+import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a state folder holds on disk, whatever its database says: the data an operator
+/// would lose if the folder were treated as new. Seeding the demo over a folder that
+/// holds any of it would re-create demo images on top of the operator's own, so the
+/// cloud refuses to open such a folder without a usable database (see `cloud fsck`).
+public struct StateContents: Sendable, Hashable {
+    public var diskImages: [String] = []
+    public var snapshotImages: [String] = []
+    public var instanceRoots: [String] = []
+    public var invocations: [String] = []
+    /// A `--pool-image` pool (pool.img) that holds the images when mounted.
+    public var poolImage = false
+
+    public var isEmpty: Bool {
+        diskImages.isEmpty && snapshotImages.isEmpty && instanceRoots.isEmpty && invocations.isEmpty && !poolImage
+    }
+
+    /// "3 disk images, 2 snapshot images, 10 instance folders".
+    public var summary: String {
+        var parts: [String] = []
+        func add(_ n: Int, _ what: String) { if n > 0 { parts.append("\(n) \(what)\(n == 1 ? "" : "s")") } }
+        add(diskImages.count, "disk image")
+        add(snapshotImages.count, "snapshot image")
+        add(instanceRoots.count, "instance folder")
+        add(invocations.count, "command output folder")
+        if poolImage { parts.append("a pool image (pool.img)") }
+        return parts.joined(separator: ", ")
+    }
+
+    static func scan(_ layout: StateLayout) -> StateContents {
+        func names(_ dir: URL, suffix: String = "") -> [String] {
+            let all = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
+            return all.filter { !$0.hasPrefix(".") && $0.hasSuffix(suffix) }
+                .map { String($0.dropLast(suffix.count)) }.sorted()
+        }
+        var c = StateContents()
+        c.diskImages = names(layout.disks, suffix: ".img")
+        c.snapshotImages = names(layout.snapshots, suffix: ".img")
+        c.instanceRoots = names(layout.instances)
+        c.invocations = names(layout.invocations)
+        c.poolImage = FileManager.default.fileExists(atPath: layout.poolImage.path)
+        return c
+    }
+}
+
+/// The state of the database file before anything opens it: SQLite would silently make
+/// a new, empty database out of a missing or zero-length file.
+enum DatabaseFile: Equatable {
+    case missing
+    case empty
+    case present
+
+    static func inspect(_ url: URL) -> DatabaseFile {
+        var st = stat()
+        guard lstat(url.path, &st) == 0 else { return .missing }
+        return st.st_size == 0 ? .empty : .present
+    }
+}
+
+/// Why a state folder cannot be opened as it is. Each case says how to recover.
+public enum CloudStateError: Error, CustomStringConvertible, Sendable, ECSErrorConvertible {
+    /// No database (or a zero-length one) beside data that belongs to an earlier cloud.
+    case databaseMissing(folder: String, state: String, holds: String)
+    /// The database exists but SQLite cannot use it.
+    case databaseUnusable(folder: String, cause: String)
+
+    public var description: String {
+        switch self {
+        case .databaseMissing(let folder, let state, let holds):
+            return """
+                the embedded cloud's database \(folder)/appsnap.sqlite is \(state), but the folder still holds \
+                \(holds); nothing was changed and no image was touched. Rebuild the database from the pool with \
+                `appsnap cloud fsck --state \(folder)`, or remove everything with `appsnap cloud reset --state \(folder)`.
+                """
+        case .databaseUnusable(let folder, let cause):
+            return """
+                the embedded cloud's database \(folder)/appsnap.sqlite cannot be used (\(cause)); nothing was changed. \
+                `appsnap cloud fsck --state \(folder)` sets it aside and rebuilds what it can from the pool.
+                """
+        }
+    }
+}
+
+extension CloudStateError {
+    public var ecsError: ECSError { .internalError(description) }
+}
+
+/// SQLite failing under a request (a database truncated or corrupted while in use):
+/// SQLite's own words, without GRDB's dump of the statement.
+extension DatabaseError: ECSErrorConvertible {
+    public var ecsError: ECSError { .internalError("SQLite: \(EmbeddedCloud.sqliteCause(self))") }
+}
