@@ -37,6 +37,7 @@ extension EmbeddedCloud {
             for i in instances where i.osType.lowercased() != os {
                 throw ECSError("InvalidParameter.Type", "The command Type \(r.type) is for \(os) instances; \(i.instanceId) runs \(i.osType). Use \(i.osType == "windows" ? "RunBatScript or RunPowerShellScript" : "RunShellScript").")
             }
+            try Self.checkRunnable(r.commandContent, on: instances)
             try InvocationRecord(invokeId: invokeId, regionId: r.regionId, commandType: r.type, commandContent: r.commandContent,
                                  name: r.name, timeoutSeconds: r.timeout, creationTime: now,
                                  runnerPid: Int(me.pid), runnerStartTicks: me.startTicks).insert(db)
@@ -61,6 +62,15 @@ extension EmbeddedCloud {
         try FileManager.default.createDirectory(at: layout.invocationDirectory(invokeId), withIntermediateDirectories: true)
         if needsRunner { startRunner(invokeId) }
         return invokeId
+    }
+
+    /// Refused before anything is recorded: an emulated Windows line that is not the plugin
+    /// line, or an emulated Linux instance on a machine that cannot isolate it.
+    static func checkRunnable(_ content: String, on instances: [InstanceRecord]) throws {
+        if instances.contains(where: { $0.osType == "windows" }) { _ = try WindowsPluginLine.arguments(of: content) }
+        if instances.contains(where: { $0.osType != "windows" && !$0.isHost }), let why = InstanceSandbox.unavailable {
+            throw ECSError("OperationDenied.IsolationUnavailable", "RunCommand on an emulated instance is refused: \(why).", httpStatus: 403)
+        }
     }
 
     /// Starts the detached runner; if it cannot be started, this process runs the command.

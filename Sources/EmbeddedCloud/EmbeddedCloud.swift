@@ -201,13 +201,6 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
         }
     }
 
-    func makeInstanceRoot(_ instanceId: String) throws {
-        let root = layout.instanceRoot(instanceId)
-        let tmp = root.appendingPathComponent("tmp", isDirectory: true)
-        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
-        chmod(tmp.path, 0o1777)
-    }
-
     /// `/dev/xvda` for the first disk, `/dev/xvdb` for the second, …
     static func deviceName(_ index: Int) -> String {
         "/dev/xvd" + String(UnicodeScalar(UInt8(97 + index)))

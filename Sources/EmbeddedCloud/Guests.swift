@@ -25,11 +25,15 @@ extension EmbeddedCloud {
         }
         let root = layout.instanceRoot(instance.instanceId)
         if !FileManager.default.fileExists(atPath: root.path) { try makeInstanceRoot(instance.instanceId) }
+        try handOver(instance.instanceId)
         var config = try LinuxGuestConfig.emulated(
             instanceId: instance.instanceId, regionId: instance.regionId, rootPath: root.path,
             runDirectory: layout.run.path, executablePath: executablePath, clock: clock,
             diskLocator: { .image(layout.diskImage($0.DiskId).path) })
         config.thawGate = thawGate
+        // Its scripts run inside the instance, as its root, never as this process.
+        config.scriptLauncher = sandbox(for: instance.instanceId).argv(keepFds: [3], command: [])
+        config.runsAsInstanceRoot = true
         if instance.osType == "windows" { return EmulatedWindowsGuest(disks: LinuxGuest(config: config), writers: writers) }
         return LinuxGuest(config: config)
     }

@@ -21,15 +21,14 @@ extension EmbeddedCloud {
             return (inv, try ids.compactMap { try InstanceRecord.fetchOne(db, key: $0) })
         }
         try FileManager.default.createDirectory(at: layout.invocationDirectory(invokeId), withIntermediateDirectories: true)
-        let isolation = TmpIsolation.decide(stateDirectory: layout.root.path, executablePath: executablePath)
         await withTaskGroup(of: Void.self) { group in
             for instance in targets {
-                group.addTask { await self.run(invocation, on: instance, isolation: isolation) }
+                group.addTask { await self.run(invocation, on: instance) }
             }
         }
     }
 
-    private func run(_ inv: InvocationRecord, on instance: InstanceRecord, isolation: TmpIsolation) async {
+    private func run(_ inv: InvocationRecord, on instance: InstanceRecord) async {
         let outURL = layout.outputFile(invokeId: inv.invokeId, instanceId: instance.instanceId)
         let started = timestamp()
         _ = try? await dbPool.write { db in
@@ -39,7 +38,7 @@ extension EmbeddedCloud {
                 """, arguments: [started, inv.invokeId, instance.instanceId])
         }
         _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        let outcome = await execute(inv, on: instance, isolation: isolation, output: outURL)
+        let outcome = await execute(inv, on: instance, output: outURL)
         let (kept, dropped) = Self.keptOutput(outURL)
         let finished = timestamp()
         _ = try? await dbPool.write { db in
@@ -59,47 +58,46 @@ extension EmbeddedCloud {
         var errorInfo = ""
     }
 
-    private func execute(_ inv: InvocationRecord, on instance: InstanceRecord, isolation: TmpIsolation,
-                         output: URL) async -> Outcome {
-        let root = instance.isHost ? "/" : layout.instanceRoot(instance.instanceId).path
-        if instance.osType == "windows" {
-            // Emulated Windows has no shell of its own: only the plugin lines run.
-            let lines = inv.commandContent.split(whereSeparator: \.isNewline)
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty && !$0.hasPrefix("#") && !$0.hasPrefix("REM ") }
-            if let other = lines.first(where: { !$0.hasPrefix("acs-plugin-manager ") && $0 != "acs-plugin-manager" }) {
-                let message = "appsnap: this emulated Windows instance runs only acs-plugin-manager command lines; refused: \(other)\n"
-                append(message, to: output)
-                return Outcome(status: InvocationStatus.failed, exitCode: nil, errorCode: "CommandNotApplicable",
-                               errorInfo: "emulated Windows instances run only acs-plugin-manager command lines")
-            }
+    private func execute(_ inv: InvocationRecord, on instance: InstanceRecord, output: URL) async -> Outcome {
+        func refused(_ code: String, _ why: String) -> Outcome {
+            append("appsnap: \(why)\n", to: output)
+            return Outcome(status: InvocationStatus.failed, exitCode: nil, errorCode: code, errorInfo: why)
         }
-        var environment = [
-            "PATH": "\(layout.bin.path):/usr/local/bin:/usr/bin:/bin",
-            "APPSNAP_STATE": layout.root.path,
-            "APPSNAP_INSTANCE_ID": instance.instanceId,
-            "APPSNAP_REGION_ID": instance.regionId,
-            "APPSNAP_GUEST_ROOT": root,
-            "HOME": instance.isHost ? (ProcessInfo.processInfo.environment["HOME"] ?? "/root") : root,
-            "LANG": "C.UTF-8",
-        ]
-        let argv: [String]
-        switch instance.isHost ? .host : isolation {
-        case .host:
-            // The machine itself: its own /tmp, no namespace.
+        let argv: [String], environment: [String: String]
+        var agent: InstanceAgent?
+        defer { agent?.stop() }
+        if instance.osType == "windows" {
+            // No shell: the plugin line's own words, started directly (RunCommand checked them).
+            guard let words = try? WindowsPluginLine.arguments(of: inv.commandContent) else {
+                return refused("CommandNotApplicable", "emulated Windows instances run only the acs-plugin-manager line")
+            }
+            argv = [executablePath, "plugin-manager"] + words
+            environment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "APPSNAP_STATE": layout.root.path,
+                           "APPSNAP_INSTANCE_ID": instance.instanceId]
+        } else if instance.isHost {
+            // The machine itself: its own /, /tmp and root, as Cloud Assistant on a real instance.
             argv = ["/bin/sh", "-c", inv.commandContent]
-        case .namespace(let unshare):
-            // Inside its own mount namespace /tmp is the instance's tmp; nothing outside sees it.
-            argv = [unshare, "--mount", "--propagation", "private", "/bin/sh", "-c",
-                    "mount --bind \"$1\" /tmp || exit 125; cmd=$2; shift 2; exec /bin/sh -c \"$cmd\"",
-                    "appsnap-guest", root + "/tmp", inv.commandContent]
-        case .tmpdir(let why):
-            environment["TMPDIR"] = root + "/tmp"
-            append("appsnap: warning: /tmp of this instance is not isolated (\(why)); TMPDIR=\(root)/tmp instead\n", to: output)
-            argv = ["/bin/sh", "-c", inv.commandContent]
+            environment = [
+                "PATH": "\(layout.bin.path):/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "APPSNAP_STATE": layout.root.path, "APPSNAP_INSTANCE_ID": instance.instanceId,
+                "HOME": ProcessInfo.processInfo.environment["HOME"] ?? "/root", "LANG": "C.UTF-8",
+            ]
+        } else {
+            if let why = InstanceSandbox.unavailable { return refused("IsolationUnavailable", why) }
+            do {
+                try handOver(instance.instanceId)
+                agent = try InstanceAgent(directory: layout.agentDirectory(invokeId: inv.invokeId, instanceId: instance.instanceId),
+                                          instanceId: instance.instanceId, executable: executablePath,
+                                          stateDirectory: layout.root.path)
+            } catch {
+                return refused("IsolationUnavailable", "the instance's sandbox cannot be prepared: \(error)")
+            }
+            argv = sandbox(for: instance.instanceId, agent: agent).argv(command: ["/bin/sh", "-c", inv.commandContent])
+            environment = ["LANG": "C.UTF-8"]
         }
         let pid: Int32
         do {
-            pid = try Spawn.start(argv: argv, environment: environment, directory: root, stdoutPath: output.path, newSession: false)
+            pid = try Spawn.start(argv: argv, environment: environment, directory: "/", stdoutPath: output.path, newSession: false)
         } catch {
             append("appsnap: \(error)\n", to: output)
             return Outcome(status: InvocationStatus.failed, exitCode: nil, errorCode: "ExecutionException", errorInfo: "\(error)")
@@ -134,38 +132,5 @@ extension EmbeddedCloud {
         guard fd >= 0 else { return }
         defer { close(fd) }
         _ = text.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
-    }
-}
-
-/// How an emulated instance gets its own /tmp.
-enum TmpIsolation: Equatable {
-    /// `unshare --mount` plus a bind mount of <root>/tmp over /tmp.
-    case namespace(unshare: String)
-    /// Not possible here; TMPDIR points at <root>/tmp instead (said in one warning line).
-    case tmpdir(why: String)
-    /// The enrolled host: nothing to isolate, its /tmp is the real one.
-    case host
-
-    static func decide(stateDirectory: String, executablePath: String) -> TmpIsolation {
-        guard getuid() == 0 else { return .tmpdir(why: "not running as root") }
-        // Hiding /tmp would hide the cloud itself from the command.
-        let places: [(String, String)] = [("the state directory", stateDirectory), ("the appsnap binary", executablePath)]
-        for (what, path) in places {
-            let real = realpath(path, nil).map { p -> String in defer { free(p) }; return String(cString: p) } ?? path
-            if real == "/tmp" || real.hasPrefix("/tmp/") { return .tmpdir(why: "\(what) is under /tmp") }
-        }
-        let candidates: [String] = ["/usr/bin/unshare", "/bin/unshare"]
-        guard let unshare = candidates.first(where: { access($0, X_OK) == 0 }) else {
-            return .tmpdir(why: "unshare is not installed")
-        }
-        // A container may forbid new mount namespaces: try once.
-        let probe = "mount --bind /tmp /tmp"
-        guard let pid = try? Spawn.start(argv: [unshare, "--mount", "--propagation", "private", "/bin/sh", "-c", probe],
-                                         environment: ["PATH": "/usr/bin:/bin"], directory: "/", stdoutPath: "/dev/null",
-                                         newSession: false) else { return .tmpdir(why: "unshare cannot be started") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        guard status == 0 else { return .tmpdir(why: "a private mount namespace cannot be made here") }
-        return .namespace(unshare: unshare)
     }
 }

@@ -56,6 +56,13 @@ public struct StateLayout: Sendable, Hashable {
     public func outputFile(invokeId: String, instanceId: String) -> URL {
         invocationDirectory(invokeId).appendingPathComponent("\(instanceId).out")
     }
+    /// The folder an invocation's agent serves one instance from. Short, because the
+    /// socket's whole path must fit in 108 bytes.
+    public func agentDirectory(invokeId: String, instanceId: String) -> URL {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in (invokeId + "/" + instanceId).utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        return run.appendingPathComponent("agent", isDirectory: true).appendingPathComponent(String(h, radix: 36), isDirectory: true)
+    }
     public func instanceRunLock(_ instanceId: String) -> URL { run.appendingPathComponent("\(instanceId).lock") }
 
     /// Creates the folders that must exist before anything else happens.

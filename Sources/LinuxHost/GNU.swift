@@ -3,7 +3,7 @@ import Glibc
 /// The Linux and GNU extensions Swift's Glibc module does not import (they sit behind
 /// `_GNU_SOURCE`, or are variadic). Resolved once through dlsym from the C library
 /// the process already links, so no C shim target is needed.
-enum GNU {
+public enum GNU {
     static let O_PATH: Int32 = 0o10000000
     static let SEEK_DATA: Int32 = 3
     static let SEEK_HOLE: Int32 = 4
@@ -28,7 +28,7 @@ enum GNU {
 
     /// A pipe whose two ends are close-on-exec from birth, so a concurrent spawn on
     /// another thread cannot inherit them.
-    static func pipe2(_ fds: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32 {
+    public static func pipe2(_ fds: UnsafeMutablePointer<Int32>, _ flags: Int32) -> Int32 {
         if let f = symbol("pipe2", as: Pipe2.self) { return f(fds, flags) }
         let rc = Glibc.pipe(fds)
         if rc == 0, flags & O_CLOEXEC != 0 {

@@ -59,7 +59,7 @@ public final class GuardedGuest: GuestHost, @unchecked Sendable {
         do {
             g = try GuardianProcess.start(executable: inner.config.executablePath, runDirectory: inner.config.runDirectory,
                                           instanceId: inner.config.instanceId, postscript: post.descriptor,
-                                          timeoutSeconds: timeoutSeconds)
+                                          timeoutSeconds: timeoutSeconds, launcher: inner.config.scriptLauncher)
         } catch {
             return .failedToStart("\(error): prescript.sh is not run without it, so postscript.sh is guaranteed")
         }

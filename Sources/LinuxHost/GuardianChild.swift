@@ -20,7 +20,7 @@ public enum GuardianChild {
         signal(SIGPIPE, SIG_IGN)
         // The terminal's or the runner's signals meant for the plugin are not for us.
         signal(SIGINT, SIG_IGN); signal(SIGHUP, SIG_IGN)
-        var runDirectory = "", instanceId = "", timeout = 1800.0
+        var runDirectory = "", instanceId = "", timeout = 1800.0, launcher: [String] = []
         var args = arguments[...]
         if args.first == subcommand { args = args.dropFirst() }
         while let a = args.popFirst() {
@@ -28,6 +28,7 @@ public enum GuardianChild {
             case "--run-dir": runDirectory = args.popFirst() ?? ""
             case "--instance": instanceId = args.popFirst() ?? ""
             case "--timeout": timeout = args.popFirst().flatMap(Double.init) ?? timeout
+            case "--launcher-arg": if let a = args.popFirst() { launcher.append(a) }
             default: break
             }
         }
@@ -54,7 +55,7 @@ public enum GuardianChild {
                 case "run-postscript":
                     // The one place postscript ever runs, so it runs exactly once even if
                     // the plugin dies while it does.
-                    return runPostscript(runDirectory: runDirectory, instanceId: instanceId, timeout: timeout, toParent: true)
+                    return runPostscript(runDirectory: runDirectory, instanceId: instanceId, timeout: timeout, launcher: launcher, toParent: true)
                 case "done": return 0
                 default: break
                 }
@@ -79,12 +80,13 @@ public enum GuardianChild {
             return 0
         }
         log(.info, "Run postscript.sh from the descriptor checked before prescript (timeout \(Int(timeout))s)")
-        return runPostscript(runDirectory: runDirectory, instanceId: instanceId, timeout: timeout, toParent: false)
+        return runPostscript(runDirectory: runDirectory, instanceId: instanceId, timeout: timeout, launcher: launcher, toParent: false)
     }
 
     /// Runs postscript from fd 3. Its lines and result go to the plugin over the socket
     /// while the plugin is there, else (or once it is gone) into the log directly.
-    private static func runPostscript(runDirectory: String, instanceId: String, timeout: Double, toParent: Bool) -> Int32 {
+    private static func runPostscript(runDirectory: String, instanceId: String, timeout: Double, launcher: [String],
+                                      toParent: Bool) -> Int32 {
         var parentThere = toParent
         func relay(_ line: String) -> Bool {
             guard parentThere else { return false }
@@ -92,7 +94,7 @@ public enum GuardianChild {
             if bytes.withUnsafeBytes({ send(0, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) != bytes.count { parentThere = false }
             return parentThere
         }
-        let result = ScriptRunner(workingDirectory: "/", clock: SystemClock())
+        let result = ScriptRunner(workingDirectory: "/", clock: SystemClock(), launcher: launcher)
             .run(descriptor: 3, timeoutSeconds: timeout,
                  started: { _ in RunPhase.set("postscript", runDirectory: runDirectory, instanceId: instanceId) }) { line in
                 if !relay("out " + line) { log(.info, "postscript.sh: \(line)") }
@@ -136,7 +138,7 @@ final class GuardianProcess: @unchecked Sendable {
     private init(pid: pid_t, control: Int32) { self.pid = pid; self.control = control }
 
     static func start(executable: String, runDirectory: String, instanceId: String, postscript: Int32,
-                      timeoutSeconds: Double) throws -> GuardianProcess {
+                      timeoutSeconds: Double, launcher: [String] = []) throws -> GuardianProcess {
         var sv: [Int32] = [-1, -1]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | O_CLOEXEC, 0, &sv) == 0 else {
             throw GuestError("cannot start the guardian: socketpair: \(errnoText(errno))")
@@ -145,7 +147,8 @@ final class GuardianProcess: @unchecked Sendable {
         if source <= 3 { source = fcntl(postscript, F_DUPFD_CLOEXEC, 10) }
         defer { if source != postscript { close(source) } }
         var request = SpawnRequest(executable, [executable, GuardianChild.subcommand, "--run-dir", runDirectory,
-                                                "--instance", instanceId, "--timeout", String(Int(timeoutSeconds))])
+                                                "--instance", instanceId, "--timeout", String(Int(timeoutSeconds))]
+                                     + launcher.flatMap { ["--launcher-arg", $0] })
         request.fileActions = [.dup2(sv[1], to: 0), .dup2(1, to: 1), .dup2(2, to: 2), .dup2(source, to: 3)]
         // Its own process group: a RunCommand timeout kills the plugin's whole group, and
         // the guardian must outlive exactly that.

@@ -12,7 +12,7 @@ public struct LinuxGuest: GuestHost {
 
     public var instanceId: String { config.instanceId }
     public var regionId: String { config.regionId }
-    public var isRoot: Bool { geteuid() == 0 }
+    public var isRoot: Bool { config.runsAsInstanceRoot || geteuid() == 0 }
 
     public func acquireRunLock() throws -> RunLock? {
         try FileRunLock.acquire(runDirectory: config.runDirectory, instanceId: config.instanceId)
@@ -40,7 +40,7 @@ public struct LinuxGuest: GuestHost {
         guard scripts.holds(script.descriptor) else {
             return .failedToStart("\(script.path) was not checked by this guest")
         }
-        let runner = ScriptRunner(workingDirectory: config.rootPath, clock: config.clock)
+        let runner = ScriptRunner(workingDirectory: config.rootPath, clock: config.clock, launcher: config.scriptLauncher)
         return await onOwnThread {
             runner.run(descriptor: script.descriptor, timeoutSeconds: timeoutSeconds, started: started, output: output)
         }

@@ -32,6 +32,13 @@ public struct LinuxGuestConfig: Sendable {
     public var clock: any AppSnapCore.Clock
     /// Work that waits for this guest's freezes to end (see `ThawGate`); none when nil.
     public var thawGate: ThawGate?
+    /// The command line a script is started through, ending in `--` (e.g. an emulated
+    /// instance's `appsnap _sandbox … --`); the script's descriptor stays fd 3. Empty:
+    /// scripts start directly.
+    public var scriptLauncher: [String] = []
+    /// An emulated instance's commands all run as its root (inside its sandbox), whoever
+    /// runs appsnap; on a real machine only euid 0 is root.
+    public var runsAsInstanceRoot = false
 
     public init(instanceId: String, regionId: String, rootPath: String = "/", scriptOwnerUid: uid_t = 0,
                 runDirectory: String, executablePath: String = LinuxGuestConfig.currentExecutable(),

@@ -8,6 +8,8 @@ import Glibc
 struct ScriptRunner {
     var workingDirectory: String
     var clock: any AppSnapCore.Clock
+    /// Started through this command line when not empty (see `LinuxGuestConfig.scriptLauncher`).
+    var launcher: [String] = []
 
     /// Blocks until the script ends or `timeoutSeconds` pass; meant for its own thread.
     func run(descriptor: Int32, timeoutSeconds: Double, started: (pid_t) -> Void = { _ in },
@@ -29,9 +31,9 @@ struct ScriptRunner {
         guard GNU.pipe2(&fds, O_CLOEXEC) == 0 else { return .failedToStart("cannot create a pipe: \(errnoText(errno))") }
         let (readEnd, writeEnd) = (fds[0], fds[1])
 
-        var request = isShebang
-            ? SpawnRequest("/proc/self/fd/3", ["/proc/self/fd/3"])
-            : SpawnRequest("/bin/sh", ["/bin/sh", "/proc/self/fd/3"])
+        let command = isShebang ? ["/proc/self/fd/3"] : ["/bin/sh", "/proc/self/fd/3"]
+        let argv = launcher + command
+        var request = SpawnRequest(argv[0], argv)
         request.fileActions = [.open(0, path: "/dev/null", flags: O_RDONLY),
                                .dup2(writeEnd, to: 1), .dup2(writeEnd, to: 2), .dup2(source, to: 3)]
         request.newProcessGroup = true

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AppSnapCore
+import EmbeddedCloud
 import Foundation
 
 /// `appsnap ecs ACTION --Key value …`: one ECS API call, its JSON response on stdout.
@@ -29,6 +30,10 @@ struct ECSCommand: AsyncParsableCommand {
     var parameters: [String] = []
 
     func run() async throws {
+        // Inside an emulated instance, the call goes out as the instance's RAM role.
+        if let code = InstanceAgent.relayIfInsideInstance(Array(CommandLine.arguments.dropFirst())) {
+            throw ArgumentParser.ExitCode(code)
+        }
         let params: [String: String]
         do {
             params = try FlatArguments.parse(parameters)

@@ -34,6 +34,10 @@ struct GlobalOptions: ParsableArguments {
     func makeCloud() throws -> any CloudAPI {
         switch cloud {
         case .local:
+            // Set only by an instance's agent: the call is that instance's, with its role's rights.
+            if let instance = ProcessInfo.processInfo.environment[InstanceAgent.callerKey], !instance.isEmpty {
+                return try EmbeddedCloud(stateDirectory: stateDirectory, caller: .instanceRole(instance))
+            }
             return try EmbeddedCloud(stateDirectory: stateDirectory)
         case .aliyun:
             throw ValidationError("--cloud aliyun: the Alibaba Cloud backend is not part of this build yet; use --cloud local")

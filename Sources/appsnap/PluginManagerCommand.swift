@@ -37,6 +37,10 @@ struct PluginManagerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Inside an emulated instance the plugin is the instance's agent's to run.
+        if let code = InstanceAgent.relayIfInsideInstance(Array(CommandLine.arguments.dropFirst())) {
+            throw ArgumentParser.ExitCode(code)
+        }
         // Each record goes out as one line at once, so a follower sees it live.
         let log = LineLogSink { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
         let clock = SystemClock()

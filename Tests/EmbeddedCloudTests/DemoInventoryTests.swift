@@ -96,6 +96,10 @@ import Testing
         let script = t.cloud.layout.instanceRoot(app.InstanceId).appendingPathComponent("tmp/prescript.sh")
         try Data("#!/bin/sh\necho pre\n".utf8).write(to: script)
         chmod(script.path, 0o755)
+        // Owned by the instance's root (its folder's owner), so the mode is what is wrong.
+        var st = stat()
+        stat(t.cloud.layout.instanceRoot(app.InstanceId).path, &st)
+        chown(script.path, st.st_uid, st.st_gid)
         guard case .rejected(let reason, _) = guest.openScript(path: "/tmp/prescript.sh") else {
             Issue.record("a 0755 script must be rejected"); return
         }

@@ -7,10 +7,8 @@ import Glibc
 #endif
 
 @Suite struct RunCommandTests {
-    /// Output lines other than appsnap's own warning (printed when /tmp cannot be isolated).
     func commandLines(_ text: String) -> [String] {
         text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            .filter { !$0.hasPrefix("appsnap: warning:") }
     }
 
     func run(_ t: TestCloud, _ content: String, on name: String, timeout: Int = 60) async throws -> (String, InvocationResult) {
@@ -23,12 +21,12 @@ import Glibc
     }
 
     @Test func nonzeroExitGivesFailedWithOutputInBothEncodings() async throws {
-        let t = try TestCloud()
+        let t = try TestCloud(realBinary: true)
         let app = try await t.instance("linux-app-1")
         let id = try await t.cloud.runCommand(.init(regionId: hz, type: "RunShellScript", commandContent: "echo hi; exit 3",
                                                     instanceIds: [app.InstanceId]))
         #expect(id.hasPrefix("t-"))
-        #expect(t.spawns.argvs.contains(["/usr/bin/false", "cloud", "_run-invocation", "--state", t.state.url.path, id]))
+        #expect(t.spawns.argvs.contains([t.executable, "cloud", "_run-invocation", "--state", t.state.url.path, id]))
         let pending = try await t.cloud.describeInvocationResults(regionId: hz, invokeId: id, instanceId: nil, contentEncoding: .base64)
         #expect(pending.first?.InvocationStatus == "Pending")
         try await t.cloud.runInvocation(id)
@@ -51,21 +49,22 @@ import Glibc
         #expect(try String(contentsOf: t.cloud.outputFile(invokeId: id, instanceId: app.InstanceId), encoding: .utf8) == plain.Output)
     }
 
-    @Test func successAndTheInstanceEnvironment() async throws {
-        let t = try TestCloud()
-        let (_, r) = try await run(t, "echo \"$APPSNAP_INSTANCE_ID $APPSNAP_REGION_ID $APPSNAP_STATE\"; pwd; echo \"$PATH\"", on: "linux-app-1")
-        let app = try await t.instance("linux-app-1")
-        #expect(r.InvocationStatus == "Success")
+    @Test func theCommandSeesTheInstanceAndNothingOfTheCloud() async throws {
+        let t = try TestCloud(realBinary: true)
+        let (_, r) = try await run(t, "echo \"[$APPSNAP_INSTANCE_ID][$APPSNAP_STATE]\"; pwd; echo \"$PATH\"; id -u; echo $$", on: "linux-app-1")
+        #expect(r.InvocationStatus == "Success", "\(r.Output)")
         #expect(r.ExitCode == 0)
         #expect(r.ErrorCode == "")
         let lines = commandLines(r.Output)
-        #expect(lines[0] == "\(app.InstanceId) cn-hangzhou \(t.cloud.layout.root.path)")
-        #expect(lines[1] == t.cloud.layout.instanceRoot(app.InstanceId).path)
-        #expect(lines[2].hasPrefix(t.cloud.layout.bin.path + ":"))
+        #expect(lines[0] == "[][]", "no variable names the cloud or lets the command claim an instance")
+        #expect(lines[1] == "/")
+        #expect(lines[2].hasPrefix(InstanceAgent.mountPoint + ":"), "acs-plugin-manager comes from the instance's agent")
+        #expect(lines[3] == "0", "root inside the instance")
+        #expect(lines[4] == "1", "its own PID namespace")
     }
 
     @Test func outputBeyond24KBIsCountedInDropped() async throws {
-        let t = try TestCloud()
+        let t = try TestCloud(realBinary: true)
         let (id, r) = try await run(t, "head -c 30000 /dev/zero | tr '\\0' x", on: "linux-app-1")
         let app = try await t.instance("linux-app-1")
         let size = try FileManager.default.attributesOfItem(atPath: t.cloud.outputFile(invokeId: id, instanceId: app.InstanceId).path)[.size] as! Int
@@ -75,17 +74,25 @@ import Glibc
         #expect(r.Dropped >= 30000 - 24 * 1024)
     }
 
-    @Test func timeoutKillsTheWholeProcessGroup() async throws {
-        let t = try TestCloud()
-        let app = try await t.instance("linux-app-1")
-        let pidFile = t.cloud.layout.instanceRoot(app.InstanceId).appendingPathComponent("bg.pid")
-        let (_, r) = try await run(t, "sleep 60 & echo $! > bg.pid; echo started; wait", on: "linux-app-1", timeout: 1)
+    @Test func timeoutKillsEverythingTheCommandStarted() async throws {
+        let t = try TestCloud(realBinary: true)
+        // A unique argument to find the background sleep by, from outside its namespace.
+        let mark = "60.\(getpid())\(UInt32.random(in: 1000 ... 9999))"
+        let (_, r) = try await run(t, "setsid sleep \(mark) & echo started; wait", on: "linux-app-1", timeout: 1)
         #expect(r.InvocationStatus == "Timeout")
         #expect(r.ErrorCode == "CommandTimeout")
         #expect(r.Output.contains("started"))
-        let pid = try #require(Int32(try String(contentsOf: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
-        // The background sleep was in the command's process group: it is gone (or a zombie about to be reaped).
-        #expect(ProcessIdentity.of(pid).map { !$0.isAlive } ?? true)
+        // Even one that left the process group ends with the instance's PID namespace.
+        var alive: [String] = []
+        for _ in 0..<100 {
+            alive = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).filter { pid in
+                guard Int(pid) != nil, let cmd = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(pid)/cmdline")) else { return false }
+                return String(decoding: cmd, as: UTF8.self).contains(mark)
+            }
+            if alive.isEmpty { break }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        #expect(alive.isEmpty, "still running: \(alive)")
     }
 
     @Test func stoppedAndAssistantlessInstancesFailWithoutRunning() async throws {
@@ -130,40 +137,58 @@ import Glibc
                 == "InvalidInstanceId.NotFound")
     }
 
-    @Test func emulatedWindowsRunsOnlyPluginLines() async throws {
+    @Test(arguments: ["dir C:\\", "acs-plugin-manager --exec --plugin app-snapshot-plugin-win; touch /tmp/x",
+                      "acs-plugin-manager --exec --plugin $(touch /tmp/x)", "acs-plugin-manager --exec && touch /tmp/x",
+                      "acs-plugin-manager --exec --plugin p --params=a\nacs-plugin-manager --exec", "acs-plugin-manager --exec --other",
+                      "acs-plugin-manager --exec --plugin \"unclosed"])
+    func emulatedWindowsRefusesAnythingButThePluginLine(_ content: String) async throws {
         let t = try TestCloud()
-        let (_, refused) = try await run(t, "dir C:\\", on: "win-sql-1")
-        #expect(refused.InvocationStatus == "Failed")
-        #expect(refused.ErrorCode == "CommandNotApplicable")
-        #expect(refused.Output.contains("only acs-plugin-manager"))
-        // A plugin line goes through the shim to `<executable> plugin-manager`; here that is /usr/bin/false.
+        let win = try await t.instance("win-sql-1")
+        let code = await ecsCode {
+            _ = try await t.cloud.runCommand(.init(regionId: hz, type: "RunBatScript", commandContent: content, instanceIds: [win.InstanceId]))
+        }
+        #expect(code == "InvalidCommandContent.NotPluginLine")
+        #expect(try await t.cloud.describeInvocations(regionId: hz, invokeId: nil, instanceId: win.InstanceId).isEmpty,
+                "nothing was recorded or run")
+    }
+
+    @Test func emulatedWindowsStartsThePluginLineWithoutAShell() async throws {
+        // The line's words go to `<executable> plugin-manager`; here that is /usr/bin/false.
+        let t = try TestCloud()
         let (_, ran) = try await run(t, "acs-plugin-manager --exec --plugin app-snapshot-plugin-win --params=-Name=\\\"x\\\"", on: "win-sql-1")
         #expect(ran.InvocationStatus == "Failed")
         #expect(ran.ErrorCode == "ExitCodeNonzero")
         #expect(ran.ExitCode == 1)
     }
 
-    @Test func instanceTmpIsTheInstancesOwn() async throws {
-        let t = try TestCloud()
+    @Test func instanceFilesStayInTheInstance() async throws {
+        let t = try TestCloud(realBinary: true)
         let app = try await t.instance("linux-app-1")
         let name = "appsnap-cloud-test-probe-\(getpid())-\(UInt32.random(in: 0 ... .max))"
-        defer { unlink("/tmp/" + name) }
-        let (_, r) = try await run(t, "echo here > \"${TMPDIR:-/tmp}/\(name)\"; cat /tmp/\(name) 2>/dev/null || true", on: "linux-app-1")
-        let inRoot = t.cloud.layout.instanceRoot(app.InstanceId).appendingPathComponent("tmp/\(name)")
-        #expect(FileManager.default.fileExists(atPath: inRoot.path))
-        #expect(!FileManager.default.fileExists(atPath: "/tmp/" + name), "nothing outside the instance sees its /tmp")
-        let isolation = TmpIsolation.decide(stateDirectory: t.state.url.path, executablePath: "/usr/bin/false")
-        if case .namespace = isolation {
-            #expect(commandLines(r.Output) == ["here", ""], "inside the namespace /tmp is the instance's tmp")
-            #expect(!r.Output.contains("warning"))
-        } else {
-            print("instance /tmp isolation unavailable here: \(isolation); checking the TMPDIR fallback")
-            #expect(r.Output.hasPrefix("appsnap: warning: /tmp of this instance is not isolated"))
+        defer { unlink("/tmp/" + name); unlink("/root/" + name) }
+        let state = t.state.url.path
+        let (_, r) = try await run(t, """
+            echo here > /tmp/\(name); echo home > /root/\(name); cat /tmp/\(name)
+            ls \(state) >/dev/null 2>&1 && echo SEES-STATE; ls /var/tmp >/dev/null 2>&1 && echo SEES-VAR-TMP
+            (echo x > /usr/\(name)) 2>/dev/null && echo WROTE-USR; (echo x > /etc/\(name)) 2>/dev/null && echo WROTE-ETC
+            true
+            """, on: "linux-app-1")
+        #expect(r.InvocationStatus == "Success", "\(r.Output)")
+        #expect(commandLines(r.Output) == ["here", ""], "\(r.Output)")
+        let root = t.cloud.layout.instanceRoot(app.InstanceId)
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("tmp/\(name)").path))
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("root/\(name)").path))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/" + name), "the host's /tmp is not the instance's")
+        #expect(!FileManager.default.fileExists(atPath: "/root/" + name), "the host's /root is not the instance's")
+        if geteuid() == 0 {
+            var st = stat()
+            stat(root.appendingPathComponent("tmp/\(name)").path, &st)
+            #expect(st.st_uid == InstanceSandbox.instanceUid(app.InstanceId), "root inside is an unprivileged uid outside")
         }
     }
 
     @Test func outputIsVisibleWhileRunning() async throws {
-        let t = try TestCloud()
+        let t = try TestCloud(realBinary: true)
         let app = try await t.instance("linux-app-1")
         let gate = t.cloud.layout.instanceRoot(app.InstanceId).appendingPathComponent("gate")
         let id = try await t.cloud.runCommand(.init(regionId: hz, type: "RunShellScript",

@@ -39,15 +39,33 @@ struct TestCloud {
     let spawns = RecordingSpawner()
     let cloud: EmbeddedCloud
 
-    init(demo: Bool = true) throws {
+    /// The appsnap the cloud re-enters for its helpers. `/usr/bin/false` unless a test runs
+    /// commands on emulated instances: those start in `appsnap _sandbox`, so they need the
+    /// real binary (built beside this test bundle).
+    let executable: String
+
+    init(demo: Bool = true, realBinary: Bool = false) throws {
         state = try TempState()
-        cloud = try EmbeddedCloud(stateDirectory: state.url, executablePath: "/usr/bin/false", spawner: spawns.spawner,
+        executable = realBinary ? Self.appsnapBinary : "/usr/bin/false"
+        cloud = try EmbeddedCloud(stateDirectory: state.url, executablePath: executable, spawner: spawns.spawner,
                                   seedDemoIfNew: demo)
     }
 
     /// Another handle on the same state (another process would see the same).
     func open(caller: Caller = .account) throws -> EmbeddedCloud {
-        try EmbeddedCloud(stateDirectory: state.url, caller: caller, executablePath: "/usr/bin/false", spawner: spawns.spawner)
+        try EmbeddedCloud(stateDirectory: state.url, caller: caller, executablePath: executable, spawner: spawns.spawner)
+    }
+
+    static var appsnapBinary: String {
+        if let p = ProcessInfo.processInfo.environment["APPSNAP_BIN"] { return p }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("appsnap")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate.path }
+            dir.deleteLastPathComponent()
+        }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return root.appendingPathComponent(".build/debug/appsnap").path
     }
 
     func instance(_ name: String, region: String = "cn-hangzhou") async throws -> Instance {

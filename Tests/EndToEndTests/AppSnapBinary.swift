@@ -1,5 +1,8 @@
 import Foundation
 import AppSnapCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs the real `appsnap` executable against a fresh embedded cloud of its own, the way an
 /// operator would from a shell.
@@ -15,14 +18,36 @@ final class AppSnapBinary {
         var errorJSON: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(stderr.utf8))) as? [String: Any] ?? [:] }
     }
 
-    init() throws {
-        binary = AppSnapBinary.locate()
-        // Not under /tmp: an emulated instance gets its own /tmp bound over the real one.
-        state = URL(fileURLWithPath: "/var/tmp").appendingPathComponent("appsnap-e2e-\(UUID().uuidString.prefix(8))")
+    /// Who runs it: nil for this process's user, else a user `runuser` switches to.
+    let user: String?
+    private var copiedBinary: URL?
+
+    /// `stateParent`: where the state folder is made (an emulated instance's /tmp is its
+    /// own wherever the state lives, /tmp included). `user`: run as that user (needs
+    /// root); its own copy of the binary is made where that user can run it.
+    init(stateParent: String = "/var/tmp", user: String? = nil) throws {
+        self.user = user
+        var binary = AppSnapBinary.locate()
+        state = URL(fileURLWithPath: stateParent).appendingPathComponent("appsnap-e2e-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        if let user {
+            guard let pw = getpwnam(user) else { throw E2EError("no user \(user)") }
+            chown(state.path, pw.pointee.pw_uid, pw.pointee.pw_gid)
+            let dir = URL(fileURLWithPath: "/var/tmp/appsnap-bin-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+            let copy = dir.appendingPathComponent("appsnap")
+            try FileManager.default.copyItem(at: binary, to: copy)
+            chmod(copy.path, 0o755)
+            copiedBinary = dir
+            binary = copy
+        }
+        self.binary = binary
     }
 
-    deinit { try? FileManager.default.removeItem(at: state) }
+    deinit {
+        try? FileManager.default.removeItem(at: state)
+        if let copiedBinary { try? FileManager.default.removeItem(at: copiedBinary) }
+    }
 
     /// The appsnap built beside this test bundle (APPSNAP_BIN overrides).
     static func locate() -> URL {
@@ -40,8 +65,13 @@ final class AppSnapBinary {
     @discardableResult
     func run(_ args: [String], stdin: String? = nil) throws -> Result {
         let p = Process()
-        p.executableURL = binary
-        p.arguments = args + ["--state", state.path]
+        if let user {
+            p.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            p.arguments = ["-u", user, "--", binary.path] + args + ["--state", state.path]
+        } else {
+            p.executableURL = binary
+            p.arguments = args + ["--state", state.path]
+        }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

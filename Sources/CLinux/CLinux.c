@@ -1,2 +1,0 @@
-// The C side of CLinux: nothing yet beyond the header's declarations.
-#include "CLinux.h"
