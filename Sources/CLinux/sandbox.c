@@ -323,3 +323,10 @@ int appsnap_sandbox_probe(char *error, size_t error_size) {
     if (n > 0) { text[n] = 0; snprintf(error, error_size, "%s", text); return -1; }
     return 0;
 }
+
+int appsnap_die_with_parent(void) {
+    pid_t parent = getppid();
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) return -1;
+    // The parent may have ended before the request was made: then we were reparented.
+    return parent == 1 || getppid() != parent ? -1 : 0;
+}

@@ -1,4 +1,5 @@
 import AppSnapCore
+import CLinux
 import Foundation
 import LinuxHost
 #if canImport(Glibc)
@@ -108,7 +109,7 @@ public final class InstanceAgent: @unchecked Sendable {
             return
         }
         var environment = ["PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8",
-                           "APPSNAP_STATE": stateDirectory]
+                           "APPSNAP_STATE": stateDirectory, Self.supervisedKey: "1"]
         switch verb {
         case "plugin-manager": environment["APPSNAP_INSTANCE_ID"] = instanceId
         case "ecs": environment[Self.callerKey] = instanceId
@@ -126,6 +127,15 @@ public final class InstanceAgent: @unchecked Sendable {
 
     /// Marks an `appsnap ecs` started by an agent: it calls the cloud as that instance's role.
     public static let callerKey = "APPSNAP_CALLER_INSTANCE"
+    /// Marks a process an agent started: it ends with the runner, never going on
+    /// unsupervised (the plugin's guardian still runs postscript, its freezer still thaws).
+    public static let supervisedKey = "APPSNAP_SUPERVISED"
+
+    /// Called first by the commands an agent starts: a runner that dies takes them along.
+    public static func endWithRunnerIfSupervised() {
+        guard ProcessInfo.processInfo.environment[supervisedKey] == "1" else { return }
+        if appsnap_die_with_parent() != 0 { exit(137) }
+    }
 
     private func refuse(_ conn: Int32, _ message: String) {
         Frame.write(conn, "e", Array((message + "\n").utf8))

@@ -98,6 +98,9 @@ public struct InstanceSandbox: Sendable, Hashable {
     /// exits with the command's status, or 125 with one line on stderr when the sandbox
     /// cannot be made.
     public static func main(arguments: [String]) -> Int32 {
+        // Whoever started the sandbox (a runner, a plugin, a guardian) supervises it: it
+        // never outlives them, and with it goes everything inside.
+        guard appsnap_die_with_parent() == 0 else { return 125 }
         var args = arguments[...]
         if args.first == subcommand { args = args.dropFirst() }
         var root = "", binds: [Bind] = [], keep: [Int32] = [], env: [String: String] = [:], command: [String] = []

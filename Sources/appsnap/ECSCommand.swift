@@ -30,6 +30,7 @@ struct ECSCommand: AsyncParsableCommand {
     var parameters: [String] = []
 
     func run() async throws {
+        InstanceAgent.endWithRunnerIfSupervised()
         // Inside an emulated instance, the call goes out as the instance's RAM role.
         if let code = InstanceAgent.relayIfInsideInstance(Array(CommandLine.arguments.dropFirst())) {
             throw ArgumentParser.ExitCode(code)

@@ -37,6 +37,7 @@ struct PluginManagerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        InstanceAgent.endWithRunnerIfSupervised()
         // Inside an emulated instance the plugin is the instance's agent's to run.
         if let code = InstanceAgent.relayIfInsideInstance(Array(CommandLine.arguments.dropFirst())) {
             throw ArgumentParser.ExitCode(code)

@@ -48,3 +48,7 @@ int appsnap_sandbox_run(const struct appsnap_sandbox *sandbox, char *error, size
 
 /// 0 when this process may make the sandbox's namespaces; -1 with the reason otherwise.
 int appsnap_sandbox_probe(char *error, size_t error_size);
+
+/// Asks the kernel to SIGKILL this process when the thread that started it ends.
+/// Returns 0, or -1 when the parent is already gone (or prctl failed).
+int appsnap_die_with_parent(void);
