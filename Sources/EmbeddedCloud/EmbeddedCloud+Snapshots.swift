@@ -234,6 +234,14 @@ extension EmbeddedCloud {
     }
 
     public func describeSnapshotGroups(regionId: String, instanceId: String?, snapshotGroupIds: [String]?) async throws -> [SnapshotGroup] {
+        let groups = try await readSnapshotGroups(regionId: regionId, instanceId: instanceId, snapshotGroupIds: snapshotGroupIds)
+        // Whoever waits on a group whose worker died takes it over (see takeOverOrphanedGroups).
+        let progressing = groups.filter { $0.Status == SnapshotStatus.progressing }.map(\.SnapshotGroupId)
+        if !progressing.isEmpty { try? takeOverOrphanedGroups(among: progressing) }
+        return groups
+    }
+
+    private func readSnapshotGroups(regionId: String, instanceId: String?, snapshotGroupIds: [String]?) async throws -> [SnapshotGroup] {
         try await dbPool.read { db in
             try self.authorize(db, region: regionId, action: "DescribeSnapshotGroups")
             var request = SnapshotGroupRecord.filter(SnapshotGroupRecord.Columns.regionId == regionId)

@@ -11,11 +11,29 @@ extension EmbeddedCloud {
     }
 
     private func reconcileGroups() throws {
+        try takeOverOrphanedGroups()
+    }
+
+    /// A progressing group whose worker died is carried on by whoever notices: any open of
+    /// the cloud, and any reader of the group (the plugin polling it among them), so it
+    /// finishes without anyone running another command. One claim in one write decides
+    /// who takes it over, so concurrent readers start one worker, not several.
+    func takeOverOrphanedGroups(among ids: [String]? = nil) throws {
+        let me = ProcessIdentity.current()
         let orphans = try dbPool.read { db in
-            try SnapshotGroupRecord.filter(SnapshotGroupRecord.Columns.status == SnapshotStatus.progressing).fetchAll(db)
-                .filter { !Self.alive(pid: $0.workerPid, ticks: $0.workerStartTicks) }
+            var request = SnapshotGroupRecord.filter(SnapshotGroupRecord.Columns.status == SnapshotStatus.progressing)
+            if let ids { request = request.filter(ids.contains(SnapshotGroupRecord.Columns.snapshotGroupId)) }
+            return try request.fetchAll(db).filter { !Self.alive(pid: $0.workerPid, ticks: $0.workerStartTicks) }
         }
         for g in orphans {
+            let claimed = try dbPool.write { db -> Bool in
+                try db.execute(sql: """
+                    UPDATE snapshotGroup SET workerPid = ?, workerStartTicks = ?
+                    WHERE snapshotGroupId = ? AND status = 'progressing' AND workerPid IS ? AND workerStartTicks IS ?
+                    """, arguments: [Int(me.pid), me.startTicks, g.snapshotGroupId, g.workerPid, g.workerStartTicks])
+                return db.changesCount > 0
+            }
+            guard claimed else { continue }
             let ids = try dbPool.read { db in
                 try String.fetchAll(db, sql: "SELECT snapshotId FROM snapshot WHERE snapshotGroupId = ?", arguments: [g.snapshotGroupId])
             }

@@ -185,6 +185,20 @@ import Testing
         #expect(t.spawns.argvs.filter { $0.last == gid }.count == 2)
     }
 
+    @Test func aReaderTakesOverAGroupWhoseWorkerDied() async throws {
+        let t = try TestCloud()
+        let app = try await t.instance("linux-app-1")
+        let gid = try await t.cloud.createSnapshotGroup(.init(regionId: hz, instanceId: app.InstanceId, name: "Waited"))
+        #expect(t.spawns.argvs.filter { $0.last == gid }.count == 1)
+        // The plugin polls through the handle it already has: no new open, no reconcile.
+        let seen = try await t.cloud.describeSnapshotGroups(regionId: hz, instanceId: nil, snapshotGroupIds: [gid])[0]
+        #expect(seen.Status == "progressing")
+        #expect(t.spawns.argvs.filter { $0.last == gid }.count == 2, "the reader started a worker in place of the dead one")
+        try await t.cloud.finishGroup(gid)
+        _ = try await t.cloud.describeSnapshotGroups(regionId: hz, instanceId: nil, snapshotGroupIds: [gid])
+        #expect(t.spawns.argvs.filter { $0.last == gid }.count == 2, "a finished group is left alone")
+    }
+
     @Test func reconcileFailsAGroupWhoseImagesAreGone() async throws {
         let t = try TestCloud()
         let app = try await t.instance("linux-app-1")

@@ -21,7 +21,7 @@ import Testing
         #expect(codes == [0, 16], "\(results.map { $0["Output"] as? String ?? "" })")
     }
 
-    @Test func aKilledGroupWorkerIsReconciledAtTheNextStart() throws {
+    @Test func aKilledGroupWorkerIsTakenOverByWhoeverWaitsOnIt() throws {
         let app = try AppSnapBinary()
         let id = try app.instanceId(named: "linux-app-1")
         // Real data on a disk, so the worker that checksums the snapshot has work to do.
@@ -36,7 +36,7 @@ import Testing
         let killed = killOwnWorkers(matching: ["_finish-group", app.state.path])
         print("killed \(killed.count) group worker(s) of this test: \(killed)")
 
-        _ = try app.run(["cloud", "status"])  // a new start reconciles
+        // No other command: polling the group, as the plugin does, is enough to finish it.
         let deadline = Date().addingTimeInterval(60)
         var status = ""
         while Date() < deadline {
@@ -44,7 +44,7 @@ import Testing
             if status != "progressing" { break }
             Thread.sleep(forTimeInterval: 0.2)
         }
-        #expect(status == "accomplished" || status == "failed", "group stays \(status)")
+        #expect(status == "accomplished", "the images were whole, so the group finishes: it is \(status)")
         let check = Process()
         check.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
         check.arguments = [app.state.appendingPathComponent("appsnap.sqlite").path, "PRAGMA integrity_check;"]
