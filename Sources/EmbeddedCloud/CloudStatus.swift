@@ -15,6 +15,8 @@ public struct CloudStatus: Sendable, Hashable, Codable {
     public var snapshots: Int
     public var snapshotGroups: Int
     public var invocations: Int
+    /// Images a crash left without a row, moved to pool/orphans.
+    public var orphanedImages: Int = 0
 
     public var rendered: String {
         """
@@ -27,6 +29,7 @@ public struct CloudStatus: Sendable, Hashable, Codable {
         snapshots        \(snapshots)
         snapshot groups  \(snapshotGroups)
         invocations      \(invocations)
+        orphaned images  \(orphanedImages)\(orphanedImages > 0 ? " (in \(pool)/orphans: left by a crash before their rows were written; nothing refers to them)" : "")
         """
     }
 }
@@ -38,7 +41,8 @@ extension EmbeddedCloud {
                         reflink: PoolImages.reflinkSupported(directory: layout.snapshots),
                         regions: try RegionRecord.fetchCount(db), instances: try InstanceRecord.fetchCount(db),
                         disks: try DiskRecord.fetchCount(db), snapshots: try SnapshotRecord.fetchCount(db),
-                        snapshotGroups: try SnapshotGroupRecord.fetchCount(db), invocations: try InvocationRecord.fetchCount(db))
+                        snapshotGroups: try SnapshotGroupRecord.fetchCount(db), invocations: try InvocationRecord.fetchCount(db),
+                        orphanedImages: orphanedImageCount())
         }
     }
 }

@@ -40,6 +40,9 @@ extension EmbeddedCloud {
         }
         let diskId = Self.newId("d", region: r.regionId)
         let image = layout.diskImage(diskId)
+        // Image before row: until the row is in, the orphan sweep must keep off.
+        let writing = try FileLock(path: layout.imageWriteLock.path, exclusive: false)
+        defer { writing.unlock() }
         do {
             if let s = plan.source {
                 try PoolImages.copy(from: layout.snapshotImage(s.snapshotId), to: image)

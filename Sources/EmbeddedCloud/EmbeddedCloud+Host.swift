@@ -95,6 +95,8 @@ extension EmbeddedCloud {
         let record = DiskRecord(diskId: diskId, diskName: name, regionId: host.regionId, zoneId: host.zoneId, instanceId: nil,
                                 category: "cloud_essd", size: sizeGiB, status: "Available", type: "data", device: "",
                                 multiAttach: "Disabled", sourceSnapshotId: "", creationTime: timestamp())
+        let writing = try FileLock(path: layout.imageWriteLock.path, exclusive: false)
+        defer { writing.unlock() }
         try PoolImages.create(at: layout.diskImage(diskId), sizeGiB: sizeGiB)
         ImageLabel(disk: record).write(to: layout.diskImage(diskId))
         do {

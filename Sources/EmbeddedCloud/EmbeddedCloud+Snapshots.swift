@@ -20,6 +20,9 @@ extension EmbeddedCloud {
         // The point in time: every image is cloned before this call returns. Files first,
         // rows after, so no row ever names an image that is not complete.
         var made: [URL] = []
+        // Images before rows: until the rows are in, the orphan sweep must keep off.
+        let writing = try FileLock(path: layout.imageWriteLock.path, exclusive: false)
+        defer { writing.unlock() }
         let runner: String? = { if case .instanceRole(let id) = caller { return id } else { return nil } }()
         if let runner { RunPhase.set("clone", runDirectory: layout.run.path, instanceId: runner) }
         do {

@@ -67,6 +67,8 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
         }
         try writeShim()
         try reconcile()
+        // Not while recovering: there every image lacks its row, and fsck adopts them.
+        if !recovering { sweepOrphanedImages() }
     }
 
     static func openPool(_ layout: StateLayout) throws -> DatabasePool {
@@ -287,15 +289,27 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
     }
 }
 
-/// An exclusive flock held while one process opens, seeds or reconciles the cloud.
+/// A flock: exclusive while one process opens, seeds or reconciles the cloud; shared by
+/// every copy that writes an image before its row (see `sweepOrphanedImages`).
 final class FileLock {
     private let fd: Int32
     init(path: String, exclusive: Bool = true) throws {
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw PoolError("cannot open lock", path: path) }
         while flock(fd, exclusive ? LOCK_EX : LOCK_SH) != 0 {
             guard errno == EINTR else { let e = errno; close(fd); throw PoolError("cannot lock", path: path, errno: e) }
         }
     }
+
+    private init(fd: Int32) { self.fd = fd }
+
+    /// An exclusive lock, or nil at once when anyone holds it.
+    static func ifFree(path: String) -> FileLock? {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return nil }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else { close(fd); return nil }
+        return FileLock(fd: fd)
+    }
+
     func unlock() { close(fd) }
 }

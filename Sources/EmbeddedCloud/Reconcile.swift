@@ -1,6 +1,9 @@
 import AppSnapCore
 import Foundation
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Work a dead process left behind is picked up at every start: nothing stays
 // `progressing` or `Running` forever.
@@ -80,5 +83,34 @@ extension EmbeddedCloud {
     static func alive(pid: Int?, ticks: Int?) -> Bool {
         guard let pid, let ticks else { return false }
         return ProcessIdentity(pid: Int32(truncatingIfNeeded: pid), startTicks: ticks).isAlive
+    }
+}
+
+// Images are written before the rows that name them, so a crash in between (a copy
+// killed half-way, a process gone before its insert) leaves an image nothing refers to.
+// At each open, when no copy is under way anywhere, such images are moved to
+// pool/orphans: out of the pool's way, counted by `cloud status`, deleted by no one
+// but the operator.
+extension EmbeddedCloud {
+    func sweepOrphanedImages() {
+        guard let lock = FileLock.ifFree(path: layout.imageWriteLock.path) else { return }
+        defer { lock.unlock() }
+        let held = StateContents.scan(layout)
+        guard let (disks, snapshots) = try? dbPool.read({ db in
+            (Set(try String.fetchAll(db, sql: "SELECT diskId FROM disk")),
+             Set(try String.fetchAll(db, sql: "SELECT snapshotId FROM snapshot")))
+        }) else { return }
+        let strays = held.diskImages.filter { !disks.contains($0) }.map(layout.diskImage)
+            + held.snapshotImages.filter { !snapshots.contains($0) }.map(layout.snapshotImage)
+        guard !strays.isEmpty else { return }
+        try? FileManager.default.createDirectory(at: layout.orphans, withIntermediateDirectories: true)
+        for url in strays {
+            _ = rename(url.path, layout.orphans.appendingPathComponent(url.lastPathComponent).path)
+        }
+    }
+
+    /// Images in pool/orphans.
+    func orphanedImageCount() -> Int {
+        ((try? FileManager.default.contentsOfDirectory(atPath: layout.orphans.path)) ?? []).filter { $0.hasSuffix(".img") }.count
     }
 }

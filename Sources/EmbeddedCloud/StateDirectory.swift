@@ -39,6 +39,11 @@ public struct StateLayout: Sendable, Hashable {
     public var pool: URL { root.appendingPathComponent("pool", isDirectory: true) }
     public var disks: URL { pool.appendingPathComponent("disks", isDirectory: true) }
     public var snapshots: URL { pool.appendingPathComponent("snapshots", isDirectory: true) }
+    /// Images a crash left without a row, moved out of the way (never deleted).
+    public var orphans: URL { pool.appendingPathComponent("orphans", isDirectory: true) }
+    /// Held shared by every copy that writes an image before its row; the sweep of
+    /// orphaned images runs only when it can hold it alone.
+    public var imageWriteLock: URL { run.appendingPathComponent("image-writes.lock") }
     public var instances: URL { root.appendingPathComponent("instances", isDirectory: true) }
     public var invocations: URL { root.appendingPathComponent("invocations", isDirectory: true) }
     public var bin: URL { root.appendingPathComponent("bin", isDirectory: true) }

@@ -127,3 +127,30 @@ import Glibc
         #expect(r.stdout.contains("linux-app-1"))
     }
 }
+
+/// Images are written before their rows: a crash in between leaves an image nothing
+/// names. The next open moves it out of the pool (never deletes it) and says so.
+@Suite struct OrphanedImageTests {
+    @Test func anImageWithoutARowIsSweptAndCounted() throws {
+        let app = try AppSnapBinary()
+        let instance = try app.instanceId(named: "linux-app-1")
+        let made = try app.ecs("CreateSnapshotGroup", ["RegionId": "cn-hangzhou", "InstanceId": instance, "Name": "kept"])
+        let group = try #require(made.json["SnapshotGroupId"] as? String, "\(made.stderr)")
+        // What a copy killed half-way leaves: an image with no row.
+        let stray = app.state.appendingPathComponent("pool/snapshots/s-bp1crashedcopy00000.img")
+        try Data(repeating: 7, count: 4096).write(to: stray)
+
+        let status = try app.run(["cloud", "status"])
+        #expect(status.stdout.contains("orphaned images  1"), "\(status.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: stray.path))
+        let moved = app.state.appendingPathComponent("pool/orphans/s-bp1crashedcopy00000.img")
+        #expect(try Data(contentsOf: moved) == Data(repeating: 7, count: 4096), "moved aside whole, not deleted")
+        let snaps = ((try app.group(group)["Snapshots"] as? [String: Any])?["Snapshot"] as? [[String: Any]]) ?? []
+        #expect(snaps.count == 3)
+        for s in snaps {
+            let id = s["SnapshotId"] as? String ?? ""
+            #expect(FileManager.default.fileExists(atPath: app.state.appendingPathComponent("pool/snapshots/\(id).img").path),
+                    "images with rows stay where they are")
+        }
+    }
+}
