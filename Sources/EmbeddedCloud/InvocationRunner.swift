@@ -37,9 +37,16 @@ extension EmbeddedCloud {
                 WHERE invokeId = ? AND instanceId = ?
                 """, arguments: [started, inv.invokeId, instance.instanceId])
         }
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        let outcome = await execute(inv, on: instance, output: outURL)
-        let (kept, dropped) = Self.keptOutput(outURL)
+        let outcome: Outcome, kept: Data, dropped: Int
+        do {
+            let capture = try OutputCapture(file: outURL)
+            outcome = await execute(inv, on: instance, output: capture)
+            dropped = capture.finish()
+            kept = (try? Data(contentsOf: outURL)) ?? Data()
+        } catch {
+            outcome = Outcome(status: InvocationStatus.failed, exitCode: nil, errorCode: "ExecutionException", errorInfo: "\(error)")
+            (kept, dropped) = (Data(), 0)
+        }
         let finished = timestamp()
         _ = try? await dbPool.write { db in
             try db.execute(sql: """
@@ -58,9 +65,9 @@ extension EmbeddedCloud {
         var errorInfo = ""
     }
 
-    private func execute(_ inv: InvocationRecord, on instance: InstanceRecord, output: URL) async -> Outcome {
+    private func execute(_ inv: InvocationRecord, on instance: InstanceRecord, output: OutputCapture) async -> Outcome {
         func refused(_ code: String, _ why: String) -> Outcome {
-            append("appsnap: \(why)\n", to: output)
+            output.note("appsnap: \(why)\n")
             return Outcome(status: InvocationStatus.failed, exitCode: nil, errorCode: code, errorInfo: why)
         }
         let argv: [String], environment: [String: String]
@@ -97,9 +104,11 @@ extension EmbeddedCloud {
         }
         let pid: Int32
         do {
-            pid = try Spawn.start(argv: argv, environment: environment, directory: "/", stdoutPath: output.path, newSession: false)
+            pid = try Spawn.start(argv: argv, environment: environment, directory: "/", stdoutDescriptor: output.commandEnd,
+                                  newSession: false)
+            output.commandStarted()
         } catch {
-            append("appsnap: \(error)\n", to: output)
+            output.note("appsnap: \(error)\n")
             return Outcome(status: InvocationStatus.failed, exitCode: nil, errorCode: "ExecutionException", errorInfo: "\(error)")
         }
         let deadline = clock.uptime() + Double(inv.timeoutSeconds)
@@ -119,18 +128,11 @@ extension EmbeddedCloud {
                 kill(-pid, SIGKILL)
                 var status: Int32 = 0
                 while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-                append("appsnap: the command timed out after \(inv.timeoutSeconds) s and was killed\n", to: output)
+                output.note("appsnap: the command timed out after \(inv.timeoutSeconds) s and was killed\n")
                 return Outcome(status: InvocationStatus.timeout, exitCode: nil, errorCode: "CommandTimeout",
                                errorInfo: "the command ran longer than its Timeout of \(inv.timeoutSeconds) seconds")
             }
             try? await Task.sleep(nanoseconds: 20_000_000)
         }
-    }
-
-    private func append(_ text: String, to file: URL) {
-        let fd = open(file.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        _ = text.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
     }
 }

@@ -27,10 +27,21 @@ enum Spawn {
     /// so a timeout can kill everything it started.
     static func start(argv: [String], environment: [String: String], directory: String?,
                       stdoutPath: String, newSession: Bool) throws -> Int32 {
+        try start(argv: argv, environment: environment, directory: directory,
+                  stdout: .open(1, path: stdoutPath, flags: O_WRONLY | O_CREAT | O_APPEND), newSession: newSession)
+    }
+
+    /// The same, with stdout and stderr on `stdoutDescriptor` (a pipe's write end).
+    static func start(argv: [String], environment: [String: String], directory: String?,
+                      stdoutDescriptor: Int32, newSession: Bool) throws -> Int32 {
+        try start(argv: argv, environment: environment, directory: directory,
+                  stdout: .dup2(stdoutDescriptor, to: 1), newSession: newSession)
+    }
+
+    private static func start(argv: [String], environment: [String: String], directory: String?,
+                              stdout: SpawnRequest.FileAction, newSession: Bool) throws -> Int32 {
         var request = SpawnRequest(argv[0], argv)
-        request.fileActions = [.open(0, path: "/dev/null", flags: O_RDONLY),
-                               .open(1, path: stdoutPath, flags: O_WRONLY | O_CREAT | O_APPEND),
-                               .dup2(1, to: 2)]
+        request.fileActions = [.open(0, path: "/dev/null", flags: O_RDONLY), stdout, .dup2(1, to: 2)]
         request.environment = environment
         request.workingDirectory = directory
         request.newSession = newSession

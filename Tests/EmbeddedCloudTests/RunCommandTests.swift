@@ -63,15 +63,21 @@ import Glibc
         #expect(lines[4] == "1", "its own PID namespace")
     }
 
-    @Test func outputBeyond24KBIsCountedInDropped() async throws {
+    @Test(arguments: [30_000, 50_000_000])
+    func outputBeyond24KBKeepsTheHeadAndTheTailAndCountsTheRest(_ size: Int) async throws {
         let t = try TestCloud(realBinary: true)
-        let (id, r) = try await run(t, "head -c 30000 /dev/zero | tr '\\0' x", on: "linux-app-1")
+        // A first line, filler, a last line: what an operator needs most is at both ends.
+        let (id, r) = try await run(t, "echo FIRST; head -c \(size) /dev/zero | tr '\\0' x; echo; echo LAST", on: "linux-app-1")
         let app = try await t.instance("linux-app-1")
-        let size = try FileManager.default.attributesOfItem(atPath: t.cloud.outputFile(invokeId: id, instanceId: app.InstanceId).path)[.size] as! Int
+        let file = t.cloud.outputFile(invokeId: id, instanceId: app.InstanceId)
+        let onDisk = try FileManager.default.attributesOfItem(atPath: file.path)[.size] as! Int
         #expect(r.InvocationStatus == "Success")
-        #expect(r.Output.utf8.count == 24 * 1024)
-        #expect(r.Dropped == size - 24 * 1024)
-        #expect(r.Dropped >= 30000 - 24 * 1024)
+        let total = "FIRST\n".utf8.count + size + "\nLAST\n".utf8.count
+        #expect(r.Dropped == total - 24 * 1024)
+        #expect(r.Output.hasPrefix("FIRST\n") && r.Output.hasSuffix("\nLAST\n"), "head and tail are kept")
+        #expect(r.Output.contains("[appsnap: \(r.Dropped) bytes of output dropped here]"))
+        #expect(onDisk < 25 * 1024, "the file on disk is capped too: \(onDisk) bytes")
+        #expect(try Data(contentsOf: file) == Data(r.Output.utf8), "the API and the file say the same")
     }
 
     @Test func timeoutKillsEverythingTheCommandStarted() async throws {
