@@ -1,3 +1,5 @@
+import Foundation
+
 /// SPEC §4 steps 8 to 10: suspend I/O, create the group, make sure its point in time is
 /// captured within the bound, resume I/O. What the run does before (prescript) and after
 /// (postscript, tags) is the caller's.
@@ -15,6 +17,10 @@ struct Capture {
     var prepareFreezeMs: Double = 0
     var thawMs: Double = 0
     var creationMs: Double = 0
+    /// A CreateSnapshotGroup still copying when the suspension bound was hit: I/O was
+    /// resumed without waiting for it, and whatever it makes is deleted once it returns
+    /// (`settleLateCreate`, after postscript).
+    var lateCreate: Task<String, Error>?
 
     /// A capture that failed after freezing: a thaw that failed too outranks the cause
     /// (SPEC §5: I/O still suspended is exit 12, whatever went wrong first).
@@ -53,10 +59,22 @@ extension WorkflowSteps {
 
         let createStart = clock.uptime()
         let groupId: String
+        let request = CreateSnapshotGroupRequest(regionId: regionId, instanceId: instanceId, diskIds: disks.map(\.DiskId),
+                                                 name: name, description: description)
+        let cloud = self.cloud
+        let create = Task { try await cloud.createSnapshotGroup(request) }
+        // While frozen, the bound holds even if the copy behind CreateSnapshotGroup is slow:
+        // at the bound I/O resumes at once (and postscript runs) without waiting for it.
+        if let handle, await !finishes(create, before: freezeStart + boundSeconds) {
+            c.creationMs = (clock.uptime() - createStart) * 1000
+            await thaw(handle, freezeStart, &c)
+            log.sink.release()
+            c.lateCreate = create
+            c.fail(WorkflowFailure(.suspendFailed, "I/O suspension failed: CreateSnapshotGroup had not returned when TimeoutInSeconds=\(Int(boundSeconds)) passed; I/O was resumed at the bound and the group will not be kept"))
+            return c
+        }
         do {
-            groupId = try await cloud.createSnapshotGroup(CreateSnapshotGroupRequest(
-                regionId: regionId, instanceId: instanceId, diskIds: disks.map(\.DiskId),
-                name: name, description: description))
+            groupId = try await create.value
         } catch {
             c.creationMs = (clock.uptime() - createStart) * 1000
             await thaw(handle, freezeStart, &c)
@@ -117,6 +135,39 @@ extension WorkflowSteps {
         c.freezeMs = (handle.windowSeconds ?? (done - freezeStart)) * 1000
     }
 
+    /// True when `task` ends before `deadline` (clock uptime). The remaining time is
+    /// waited for in real time, woken by whichever comes first: no polling step is added
+    /// to the freeze window, and a test clock that stands still never times out a call
+    /// that returns.
+    private func finishes<T: Sendable>(_ task: Task<T, Error>, before deadline: Double) async -> Bool {
+        let remaining = deadline - clock.uptime()
+        guard remaining > 0 else { return false }
+        // Not a task group: a group waits for all its children, and awaiting the copy
+        // cannot be cancelled. Whichever of the two ends first answers; the other is left.
+        let answer = FirstAnswer()
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            answer.set(continuation)
+            let timer = Task {
+                try? await Task.sleep(nanoseconds: UInt64(remaining * 1e9))
+                answer.give(false)
+            }
+            Task {
+                _ = await task.result
+                timer.cancel()
+                answer.give(true)
+            }
+        }
+    }
+
+    /// After postscript: waits for a CreateSnapshotGroup abandoned at the bound and deletes
+    /// the group it made, so no half-made group is left behind.
+    func settleLateCreate(_ c: inout Capture) async {
+        guard let late = c.lateCreate else { return }
+        c.lateCreate = nil
+        log.info("Waiting for the abandoned CreateSnapshotGroup to return, to delete what it made")
+        if case .success(let groupId) = await late.result { await deleteHalfMade(groupId, &c) }
+    }
+
     private func deleteHalfMade(_ groupId: String, _ c: inout Capture) async {
         do {
             try await cloud.deleteSnapshotGroup(regionId: regionId, snapshotGroupId: groupId)
@@ -161,5 +212,19 @@ extension WorkflowSteps {
             if clock.uptime() + step > deadline { return .failure(lastWhy) }
             await clock.sleep(seconds: step)
         }
+    }
+}
+
+/// Resumes a continuation once, with the first answer given.
+private final class FirstAnswer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<Bool, Never>?
+    func set(_ c: CheckedContinuation<Bool, Never>) { lock.lock(); continuation = c; lock.unlock() }
+    func give(_ value: Bool) {
+        lock.lock()
+        let c = continuation
+        continuation = nil
+        lock.unlock()
+        c?.resume(returning: value)
     }
 }

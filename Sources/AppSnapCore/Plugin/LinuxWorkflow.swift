@@ -46,7 +46,7 @@ public struct LinuxWorkflow: Sendable {
             }
         }
 
-        let c = await steps.capture(disks: target.disks, freeze: p.enableFsFreeze, boundSeconds: Double(p.timeoutInSeconds),
+        var c = await steps.capture(disks: target.disks, freeze: p.enableFsFreeze, boundSeconds: Double(p.timeoutInSeconds),
                                     name: p.name, description: p.description)
 
         // Postscript runs once prescript was started, whatever happened since.
@@ -65,6 +65,7 @@ public struct LinuxWorkflow: Sendable {
                 postFailure = WorkflowFailure(.postscriptFailed, "postscript.sh \(words(r))")
             }
         }
+        await steps.settleLateCreate(&c)
         if let f = c.failure {
             return steps.fail(f, groupId: c.groupId, freezeMs: c.freezeMs)
         }

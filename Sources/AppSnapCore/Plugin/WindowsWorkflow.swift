@@ -39,8 +39,9 @@ public struct WindowsWorkflow: Sendable {
             }
         }
 
-        let c = await steps.capture(disks: target.disks, freeze: true, boundSeconds: steps.settings.vssFreezeTimeoutSeconds,
+        var c = await steps.capture(disks: target.disks, freeze: true, boundSeconds: steps.settings.vssFreezeTimeoutSeconds,
                                     name: p.name, description: p.description)
+        await steps.settleLateCreate(&c)
         if let f = c.failure {
             return steps.fail(f, groupId: c.groupId, freezeMs: c.freezeMs)
         }
