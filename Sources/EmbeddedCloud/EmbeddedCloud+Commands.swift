@@ -25,11 +25,12 @@ extension EmbeddedCloud {
             guard r.commandContent.utf8.count <= commandContentLimit else {
                 throw ECSError("InvalidParameter.CommandContent", "CommandContent is \(r.commandContent.utf8.count) bytes; at most \(commandContentLimit) bytes (24 KB) are allowed.")
             }
+            // Counted as given, before duplicates go: 101 copies of one ID are 101 IDs to ECS.
+            guard r.instanceIds.count <= CloudLimits.instancesPerRunCommand else {
+                throw ECSError("InvalidParameter.InstanceIds", "\(r.instanceIds.count) instance IDs were given; RunCommand takes at most \(CloudLimits.instancesPerRunCommand).")
+            }
             let ids = r.instanceIds.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             guard !ids.isEmpty else { throw ECSError.missingParameter("InstanceId.1") }
-            guard ids.count <= CloudLimits.instancesPerRunCommand else {
-                throw ECSError("InvalidParameter.InstanceIds", "\(ids.count) instances were given; RunCommand takes at most \(CloudLimits.instancesPerRunCommand).")
-            }
             guard (1...86400).contains(r.timeout) else {
                 throw ECSError.invalidParameter("Timeout", "must be 1 to 86400 seconds; \(r.timeout) was given")
             }
@@ -156,11 +157,11 @@ extension EmbeddedCloud {
         let now = timestamp()
         let (instances, mode) = try await dbPool.read { db -> ([InstanceRecord], mode_t) in
             try self.authorize(db, region: r.regionId, action: "SendFile")
+            guard r.instanceIds.count <= CloudLimits.instancesPerRunCommand else {
+                throw ECSError("InvalidParameter.InstanceIds", "\(r.instanceIds.count) instance IDs were given; SendFile takes at most \(CloudLimits.instancesPerRunCommand).")
+            }
             let ids = r.instanceIds.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             guard !ids.isEmpty else { throw ECSError.missingParameter("InstanceId.1") }
-            guard ids.count <= CloudLimits.instancesPerRunCommand else {
-                throw ECSError("InvalidParameter.InstanceIds", "\(ids.count) instances were given; SendFile takes at most \(CloudLimits.instancesPerRunCommand).")
-            }
             guard !r.name.isEmpty else { throw ECSError.missingParameter("Name") }
             guard !r.name.contains("/"), !r.name.contains("\\"), r.name != ".", r.name != ".." else {
                 throw ECSError.invalidParameter("Name", "a file name, without / or \\")

@@ -63,12 +63,13 @@ extension EmbeddedCloud {
             throw ECSError.missingParameter("Name")
         }
         let lower = r.name.lowercased()
-        guard (2...128).contains(r.name.count), r.name.first!.isLetter,
-              !lower.hasPrefix("http://"), !lower.hasPrefix("https://") else {
-            throw ECSError("InvalidName.Malformed", "The specified Name \"\(r.name)\" is not valid: 2 to 128 characters, starting with a letter, not with http:// or https://.")
+        // Lengths in code points; the name is not echoed, it may be 20,000 combining marks long.
+        guard (2...128).contains(TextRules.length(r.name)), r.name.first!.isLetter,
+              !lower.hasPrefix("http://"), !lower.hasPrefix("https://"), !TextRules.hasBidiControl(r.name) else {
+            throw ECSError("InvalidName.Malformed", "The specified Name (\(TextRules.length(r.name)) characters) is not valid: 2 to 128 characters (Unicode code points), starting with a letter, not with http:// or https://, and without bidirectional controls.")
         }
-        guard r.description.count <= 256 else {
-            throw ECSError("InvalidDescription.Malformed", "The specified Description is longer than 256 characters.")
+        guard TextRules.length(r.description) <= 256, !TextRules.hasBidiControl(r.description) else {
+            throw ECSError("InvalidDescription.Malformed", "The specified Description is not valid: at most 256 characters (Unicode code points), without bidirectional controls.")
         }
         try Self.validateTags(r.tags, allowEmpty: true)
         let attached = try DiskRecord.filter(DiskRecord.Columns.instanceId == instance.instanceId)
@@ -315,12 +316,12 @@ extension EmbeddedCloud {
         guard tags.count <= 20 else { throw ECSError.invalidParameter("Tag", "at most 20 tags a call") }
         for t in tags {
             let key = t.TagKey.lowercased()
-            guard !t.TagKey.isEmpty, t.TagKey.count <= 128, !key.hasPrefix("aliyun"), !key.hasPrefix("acs:"),
+            guard !t.TagKey.isEmpty, TextRules.length(t.TagKey) <= 128, !key.hasPrefix("aliyun"), !key.hasPrefix("acs:"),
                   !key.hasPrefix("http://"), !key.hasPrefix("https://") else {
-                throw ECSError("InvalidTagKey.Malformed", "The tag key \"\(t.TagKey)\" is not valid: 1 to 128 characters, not starting with aliyun, acs:, http:// or https://.")
+                throw ECSError("InvalidTagKey.Malformed", "The tag key \"\(String(t.TagKey.unicodeScalars.prefix(128)))\" is not valid: 1 to 128 characters (Unicode code points), not starting with aliyun, acs:, http:// or https://.")
             }
-            guard t.TagValue.count <= 128, !t.TagValue.lowercased().hasPrefix("http://"), !t.TagValue.lowercased().hasPrefix("https://") else {
-                throw ECSError("InvalidTagValue.Malformed", "The tag value of \"\(t.TagKey)\" is not valid: at most 128 characters, not starting with http:// or https://.")
+            guard TextRules.length(t.TagValue) <= 128, !t.TagValue.lowercased().hasPrefix("http://"), !t.TagValue.lowercased().hasPrefix("https://") else {
+                throw ECSError("InvalidTagValue.Malformed", "The tag value of \"\(t.TagKey)\" is not valid: at most 128 characters (Unicode code points), not starting with http:// or https://.")
             }
         }
         let keys = tags.map { $0.TagKey }

@@ -16,4 +16,8 @@ struct AppSnap: AsyncParsableCommand {
                       ThawCommand.self, CloudCommand.self, FreezerCommand.self, GuardianCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
+
+    static func main() async {
+        await main(PluginManagerArguments.normalized(Array(CommandLine.arguments.dropFirst())))
+    }
 }

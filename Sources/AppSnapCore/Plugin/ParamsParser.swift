@@ -149,11 +149,14 @@ enum ParamsParser {
         if v.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw fail(key, "\(key) may not contain control characters (newline, tab, …)")
         }
+        if TextRules.hasBidiControl(v) {
+            throw fail(key, "\(key) may not contain bidirectional controls (U+202A–U+202E, U+2066–U+2069): they make it display in another order than it reads")
+        }
     }
 
     static func roleName(_ v: String) throws -> String {
         let ok = v.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSetLite.alnum($0) || $0 == "." || $0 == "-") }
-        guard !v.isEmpty, v.count <= 64, ok else {
+        guard !v.isEmpty, TextRules.length(v) <= 64, ok else {
             throw fail("RamRoleName", "RamRoleName must be 1 to 64 letters, digits, '.' or '-', got \"\(v)\"")
         }
         return v
@@ -161,8 +164,8 @@ enum ParamsParser {
 
     static func groupName(_ v: String) throws -> String {
         try plainText("Name", v)
-        guard (2...128).contains(v.count) else {
-            throw fail("Name", "Name must be 2 to 128 characters, got \(v.count)")
+        guard (2...128).contains(TextRules.length(v)) else {
+            throw fail("Name", "Name must be 2 to 128 characters, got \(TextRules.length(v))")
         }
         guard v.first!.isLetter else { throw fail("Name", "Name must start with a letter, got \"\(v)\"") }
         let lower = v.lowercased()
@@ -174,7 +177,9 @@ enum ParamsParser {
 
     static func groupDescription(_ v: String) throws -> String {
         try plainText("Description", v)
-        guard v.count <= 256 else { throw fail("Description", "Description must be at most 256 characters, got \(v.count)") }
+        guard TextRules.length(v) <= 256 else {
+            throw fail("Description", "Description must be at most 256 characters, got \(TextRules.length(v))")
+        }
         return v
     }
 
