@@ -1,6 +1,9 @@
 import AppSnapCore
 import Foundation
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Disks made from snapshots, attached and detached.
 extension EmbeddedCloud {
@@ -15,8 +18,11 @@ extension EmbeddedCloud {
             }
             let region = try RegionRecord.fetchOne(db, key: r.regionId)!
             var zone = r.zoneId.flatMap { $0.isEmpty ? nil : $0 } ?? region.defaultZoneId
-            guard zone.hasPrefix(r.regionId) else {
-                throw ECSError.notFound("InvalidZoneId.NotFound", "The specified ZoneId \"\(zone)\" is not in region \(r.regionId).")
+            // A zone is known by the region's default or by an instance living in it; a
+            // name that merely starts with the region's (cn-hangzhou-zz) is no zone.
+            let zones = try Self.zones(db, region: region)
+            guard zones.contains(zone) else {
+                throw ECSError.notFound("InvalidZoneId.NotFound", "The specified ZoneId \"\(zone)\" does not exist in region \(r.regionId); its zones are \(zones.sorted().joined(separator: ", ")).")
             }
             if let sid = r.snapshotId, !sid.isEmpty {
                 let s = try self.snapshot(db, sid, region: r.regionId)
@@ -38,6 +44,7 @@ extension EmbeddedCloud {
             }
             return Plan(zone: zone, size: size, source: nil)
         }
+        try checkPoolRoom(sizeGiB: plan.size)
         let diskId = Self.newId("d", region: r.regionId)
         let image = layout.diskImage(diskId)
         do {
@@ -53,7 +60,8 @@ extension EmbeddedCloud {
             }
         } catch {
             try? FileManager.default.removeItem(at: image)
-            throw ECSError("InternalError", "The disk image could not be made: \(error)", httpStatus: 500)
+            // The operator's state folder is nobody else's business, not even the caller's.
+            throw ECSError("InternalError", "The disk image could not be made: \(hidingStatePath("\(error)"))", httpStatus: 500)
         }
         let record = DiskRecord(diskId: diskId, diskName: r.diskName, regionId: r.regionId, zoneId: plan.zone,
                                 instanceId: nil, category: r.category, size: plan.size, status: "Available", type: "data",
@@ -113,5 +121,30 @@ extension EmbeddedCloud {
             disk.device = ""
             try disk.update(db)
         }
+    }
+}
+
+extension EmbeddedCloud {
+    static func zones(_ db: Database, region: RegionRecord) throws -> Set<String> {
+        let used = try String.fetchAll(db, sql: "SELECT DISTINCT zoneId FROM instance WHERE regionId = ?", arguments: [region.regionId])
+        return Set(used + [region.defaultZoneId])
+    }
+
+    /// A disk image is sparse, but the disk it stands for must be able to fill up: a size
+    /// the pool's file system could never hold is refused before anything is written.
+    func checkPoolRoom(sizeGiB: Int) throws {
+        var fs = statvfs()
+        guard statvfs(layout.disks.path, &fs) == 0 else {
+            throw ECSError("InternalError", "The storage pool cannot be read: \(String(cString: strerror(errno)))", httpStatus: 500)
+        }
+        let free = Int64(fs.f_bavail) * Int64(fs.f_frsize)
+        let wanted = Int64(sizeGiB) * Int64(PoolImages.gibibyte)
+        guard wanted <= free else {
+            throw ECSError("InvalidDiskSize.NotEnoughSpace", "Size \(sizeGiB) GiB does not fit in the storage pool: its file system has \(free >> 30) GiB free.")
+        }
+    }
+
+    func hidingStatePath(_ text: String) -> String {
+        text.replacingOccurrences(of: layout.root.path, with: "<state>")
     }
 }
