@@ -48,6 +48,7 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
         config.busyMode = .timeout(15)
         config.label = "appsnap.embedded-cloud"
         dbPool = try DatabasePool(path: layout.database.path, configuration: config)
+        try layout.restrictDatabaseFiles()
         try Schema.migrator.migrate(dbPool)
         let empty = try dbPool.read { try RegionRecord.fetchCount($0) == 0 }
         if empty { try seed(demo: seedDemoIfNew) }

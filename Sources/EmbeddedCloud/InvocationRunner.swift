@@ -38,7 +38,7 @@ extension EmbeddedCloud {
                 WHERE invokeId = ? AND instanceId = ?
                 """, arguments: [started, inv.invokeId, instance.instanceId])
         }
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        Self.createPrivateFile(outURL.path)
         let outcome = await execute(inv, on: instance, isolation: isolation, output: outURL)
         let (kept, dropped) = Self.keptOutput(outURL)
         let finished = timestamp()
@@ -129,8 +129,16 @@ extension EmbeddedCloud {
         }
     }
 
+    /// A command's output is the operator's alone: 0600 whatever the umask.
+    static func createPrivateFile(_ path: String) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return }
+        fchmod(fd, 0o600)
+        close(fd)
+    }
+
     private func append(_ text: String, to file: URL) {
-        let fd = open(file.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        let fd = open(file.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
         defer { close(fd) }
         _ = text.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
