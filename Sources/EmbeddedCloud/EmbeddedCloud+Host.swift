@@ -240,6 +240,8 @@ extension EmbeddedCloud {
     public func makePoolImage(bytes: Int64) throws {
         guard geteuid() == 0 else { throw ECSError("Forbidden.NotRoot", "--pool-image needs root: it makes and mounts a file system.") }
         guard bytes >= 300 << 20 else { throw ECSError.invalidParameter("pool-image", "at least 300M (XFS's smallest file system); \(bytes) bytes were given") }
+        // Before the old pool is taken down: a missing tool must not leave the cloud without one.
+        try ToolPackages.require(["mkfs.xfs", "losetup", "mount", "umount", "blkid"])
         releaseHostDisks()
         try HostDisk.takeDown(image: poolImage.path)
         try? FileManager.default.removeItem(at: layout.pool)

@@ -4,7 +4,10 @@ import Glibc
 public struct SpawnError: Error, Sendable, CustomStringConvertible {
     public var executable: String
     public var code: Int32
-    public var description: String { "cannot start \(executable): \(errnoText(code))" }
+    public var description: String {
+        if code == ENOENT, let missing = ToolPackages.missing(executable) { return missing }
+        return "cannot start \(executable): \(errnoText(code))"
+    }
 }
 
 /// One posix_spawn call: the few things appsnap ever asks of a child process (scripts,
