@@ -240,8 +240,7 @@ extension EmbeddedCloud {
     public func makePoolImage(bytes: Int64) throws {
         guard geteuid() == 0 else { throw ECSError("Forbidden.NotRoot", "--pool-image needs root: it makes and mounts a file system.") }
         guard bytes >= 300 << 20 else { throw ECSError.invalidParameter("pool-image", "at least 300M (XFS's smallest file system); \(bytes) bytes were given") }
-        // Before the old pool is taken down: a missing tool must not leave the cloud without one.
-        try ToolPackages.require(["mkfs.xfs", "losetup", "mount", "umount", "blkid"])
+        try Self.checkPoolImageTools()
         releaseHostDisks()
         try HostDisk.takeDown(image: poolImage.path)
         try? FileManager.default.removeItem(at: layout.pool)
@@ -253,6 +252,12 @@ extension EmbeddedCloud {
         guard sized else { throw PoolError("cannot size pool image", path: poolImage.path) }
         try FileSystemTools.make(.xfs, on: poolImage.path, extraOptions: ["-m", "reflink=1"])
         try mountPoolImage()
+    }
+
+    /// What `--pool-image` runs, checked before the old pool is taken down (or the cloud
+    /// wiped): a missing tool must not leave the cloud without a pool.
+    public static func checkPoolImageTools() throws {
+        try ToolPackages.require(["mkfs.xfs", "losetup", "mount", "umount", "blkid"])
     }
 
     /// Mounts the pool image at the pool folder unless it already is. False when there is no pool image.
