@@ -13,6 +13,7 @@ extension EmbeddedCloud {
         struct Plan { var zone: String; var size: Int; var source: SnapshotRecord? }
         let plan: Plan = try await dbPool.read { db in
             try self.authorize(db, region: r.regionId, action: "CreateDisk")
+            try Self.checkDiskName(r.diskName)
             guard Self.diskCategories.contains(r.category) else {
                 throw ECSError("InvalidDiskCategory.ValueNotSupported", "The DiskCategory \"\(r.category)\" is not supported.")
             }
@@ -125,6 +126,17 @@ extension EmbeddedCloud {
 }
 
 extension EmbeddedCloud {
+    /// ECS's DiskName rule (empty means none), measured in code points like every name.
+    static func checkDiskName(_ name: String) throws {
+        guard !name.isEmpty else { return }
+        let lower = name.lowercased()
+        guard (2...128).contains(TextRules.length(name)), name.first!.isLetter, !lower.hasPrefix("http://"),
+              !lower.hasPrefix("https://"), !TextRules.hasBidiControl(name),
+              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ECSError("InvalidDiskName.Malformed", "The specified DiskName (\(TextRules.length(name)) characters) is not valid: 2 to 128 characters (Unicode code points), starting with a letter, not with http:// or https://, without control or bidirectional characters.")
+        }
+    }
+
     static func zones(_ db: Database, region: RegionRecord) throws -> Set<String> {
         let used = try String.fetchAll(db, sql: "SELECT DISTINCT zoneId FROM instance WHERE regionId = ?", arguments: [region.regionId])
         return Set(used + [region.defaultZoneId])

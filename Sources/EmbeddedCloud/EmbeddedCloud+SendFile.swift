@@ -49,8 +49,14 @@ extension EmbeddedCloud {
         guard let gid = id(r.fileGroup, owner: false) else { return ("UserOrGroupNotExist", "the group \(r.fileGroup) does not exist on the instance") }
         let shown = Self.joinTarget(r.targetDir, r.name)
         var existing = stat()
-        if fstatat(dir, r.name, &existing, AT_SYMLINK_NOFOLLOW) == 0, existing.st_mode & S_IFMT != S_IFREG {
-            return ("InvalidTargetFile", "\(shown) exists and is \(Self.kind(existing.st_mode)), not a regular file; SendFile replaces only regular files")
+        if fstatat(dir, r.name, &existing, AT_SYMLINK_NOFOLLOW) == 0 {
+            guard existing.st_mode & S_IFMT == S_IFREG else {
+                return ("InvalidTargetFile", "\(shown) exists and is \(Self.kind(existing.st_mode)), not a regular file; SendFile replaces only regular files")
+            }
+            // A second name may lie outside the instance: writing through it would too.
+            guard existing.st_nlink <= 1 || !r.overwrite else {
+                return ("InvalidTargetFile", "\(shown) has \(existing.st_nlink) hard links; SendFile replaces only a file with one name")
+            }
         }
         // O_NONBLOCK: a FIFO slipped in after the check must fail the open, not hang it.
         // No O_TRUNC: nothing is cut before the descriptor is known to be a regular file.
@@ -64,6 +70,9 @@ extension EmbeddedCloud {
         var opened = stat()
         guard fstat(fd, &opened) == 0, opened.st_mode & S_IFMT == S_IFREG else {
             return ("InvalidTargetFile", "\(shown) is \(Self.kind(opened.st_mode)), not a regular file; SendFile replaces only regular files")
+        }
+        guard opened.st_nlink <= 1 else {
+            return ("InvalidTargetFile", "\(shown) has \(opened.st_nlink) hard links; SendFile replaces only a file with one name")
         }
         let ok = ftruncate(fd, 0) == 0 && r.content.withUnsafeBytes { buf -> Bool in
             var done = 0

@@ -73,6 +73,11 @@ import Glibc
         })
         #expect(bidi.Code == "InvalidName.Malformed")
         #expect(try await t.cloud.describeSnapshotGroups(regionId: hz, instanceId: app.InstanceId, snapshotGroupIds: nil).isEmpty)
+        let disksBefore = try await t.cloud.describeDisks(regionId: hz, instanceId: nil, diskIds: nil).count
+        let diskName = try #require(await refusal { _ = try await t.cloud.createDisk(.init(regionId: hz, size: 1, diskName: Self.marks)) })
+        #expect(diskName.Code == "InvalidDiskName.Malformed")
+        #expect(diskName.Message.contains("20002"))
+        #expect(try await t.cloud.describeDisks(regionId: hz, instanceId: nil, diskIds: nil).count == disksBefore)
     }
 
     func images(_ t: TestCloud) throws -> Set<String> {
@@ -146,6 +151,21 @@ import Glibc
         }
         var st = stat()
         #expect(lstat(fifo.path, &st) == 0 && st.st_mode & S_IFMT == S_IFIFO, "the FIFO is still there, untouched")
+    }
+
+    @Test func sendFileNeverWritesThroughASecondHardLink() async throws {
+        let t = try TestCloud()
+        let app = try await t.instance("linux-app-1")
+        let outside = t.state.url.appendingPathComponent("outside.conf")
+        try Data("precious".utf8).write(to: outside)
+        let inside = t.cloud.layout.instanceRoot(app.InstanceId).appendingPathComponent("tmp/linked")
+        #expect(link(outside.path, inside.path) == 0)
+        let id = try await t.cloud.sendFile(.init(regionId: hz, instanceIds: [app.InstanceId], name: "linked", targetDir: "/tmp",
+                                                  content: Data("overwritten".utf8), overwrite: true))
+        let r = try await result(t, id)
+        #expect(r.ErrorCode == "InvalidTargetFile")
+        #expect(r.ErrorInfo.contains("hard links"))
+        #expect(try String(contentsOf: outside, encoding: .utf8) == "precious")
     }
 
     @Test(arguments: ["4755", "2755", "1777", "6700", "7777"])
