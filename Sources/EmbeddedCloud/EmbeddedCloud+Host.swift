@@ -91,6 +91,7 @@ extension EmbeddedCloud {
         guard sizeGiB >= 1, sizeGiB <= 32768 else { throw ECSError.invalidParameter("Size", "1 to 32768 GiB; \(sizeGiB) was given") }
         guard let hostId = try hostInstanceId() else { throw Self.notEnrolled }
         let host = try dbPool.read { db in try self.instance(db, hostId, region: nil) }
+        try checkPoolRoom(sizeGiB: sizeGiB)
         let diskId = Self.newId("d", region: host.regionId)
         try PoolImages.create(at: layout.diskImage(diskId), sizeGiB: sizeGiB)
         do {
