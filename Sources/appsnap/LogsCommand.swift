@@ -47,7 +47,7 @@ struct LogsCommand: AsyncParsableCommand {
         }
         guard follow, let embedded = cloud as? EmbeddedCloud else {
             var output = Data(base64Encoded: first.Output) ?? Data(first.Output.utf8)
-            if !output.isEmpty && output.last != UInt8(ascii: "\n") { output.append(UInt8(ascii: "\n")) }
+            if !raw && !output.isEmpty && output.last != UInt8(ascii: "\n") { output.append(UInt8(ascii: "\n")) }
             write(output, final: true)
             return
         }
