@@ -28,3 +28,10 @@ public enum ToolPackages {
         return "\(name) is not installed: install \(package) (apt-get install \(package))"
     }
 }
+
+extension FileSystemTools {
+    /// What bringing a disk up with `kind` runs, for a check before anything is made.
+    public static func requireTools(for kind: FileSystemKind) throws {
+        try ToolPackages.require(["losetup", "blkid", "mount", "umount", kind == .xfs ? "mkfs.xfs" : "mkfs.ext4"])
+    }
+}
