@@ -65,6 +65,21 @@ import Testing
         }
     }
 
+    @Test func aCombiningMarkCannotHideAQuoteOrAComma() throws {
+        // The comma with a mark on it still ends Name: the mark then starts an item that is
+        // no -Key, rather than "Ab,́-Description=x" passing as one name.
+        do {
+            _ = try PluginParams.parse(plugin: "app-snapshot-plugin", params: #"-RamRoleName=R,-Name=Ab,"# + "\u{301}" + #"-Description=x"#)
+            Issue.record("a mark on a comma was taken as part of the next key")
+        } catch let e as ParamsError {
+            #expect(e.message.contains("does not start with '-'"), "\(e.message)")
+        }
+        // A closing quote with a mark on it is still the closing quote.
+        #expect(throws: ParamsError(key: "Name", message: "invalid --params: unexpected text after the quoted value of Name: \"\u{301}\"")) {
+            try PluginParams.parse(plugin: "app-snapshot-plugin", params: #"-RamRoleName=R,-Name="Ab""# + "\u{301}")
+        }
+    }
+
     @Test(arguments: ["\u{202A}", "\u{202B}", "\u{202C}", "\u{202D}", "\u{202E}", "\u{2066}", "\u{2067}", "\u{2068}", "\u{2069}"])
     func bidirectionalControlsAreRefused(_ control: String) {
         let cases = [("Name", #"-RamRoleName=\"R\",-Name=\"ab"# + control + #"cd\""#),
