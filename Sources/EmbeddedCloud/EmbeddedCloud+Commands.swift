@@ -25,11 +25,12 @@ extension EmbeddedCloud {
             guard r.commandContent.utf8.count <= commandContentLimit else {
                 throw ECSError("InvalidParameter.CommandContent", "CommandContent is \(r.commandContent.utf8.count) bytes; at most \(commandContentLimit) bytes (24 KB) are allowed.")
             }
+            // Counted as given, before duplicates go: 101 copies of one ID are 101 IDs to ECS.
+            guard r.instanceIds.count <= CloudLimits.instancesPerRunCommand else {
+                throw ECSError("InvalidParameter.InstanceIds", "\(r.instanceIds.count) instance IDs were given; RunCommand takes at most \(CloudLimits.instancesPerRunCommand).")
+            }
             let ids = r.instanceIds.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             guard !ids.isEmpty else { throw ECSError.missingParameter("InstanceId.1") }
-            guard ids.count <= CloudLimits.instancesPerRunCommand else {
-                throw ECSError("InvalidParameter.InstanceIds", "\(ids.count) instances were given; RunCommand takes at most \(CloudLimits.instancesPerRunCommand).")
-            }
             guard (1...86400).contains(r.timeout) else {
                 throw ECSError.invalidParameter("Timeout", "must be 1 to 86400 seconds; \(r.timeout) was given")
             }
@@ -166,11 +167,11 @@ extension EmbeddedCloud {
         let now = timestamp()
         let (instances, mode) = try await dbPool.read { db -> ([InstanceRecord], mode_t) in
             try self.authorize(db, region: r.regionId, action: "SendFile")
+            guard r.instanceIds.count <= CloudLimits.instancesPerRunCommand else {
+                throw ECSError("InvalidParameter.InstanceIds", "\(r.instanceIds.count) instance IDs were given; SendFile takes at most \(CloudLimits.instancesPerRunCommand).")
+            }
             let ids = r.instanceIds.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
             guard !ids.isEmpty else { throw ECSError.missingParameter("InstanceId.1") }
-            guard ids.count <= CloudLimits.instancesPerRunCommand else {
-                throw ECSError("InvalidParameter.InstanceIds", "\(ids.count) instances were given; SendFile takes at most \(CloudLimits.instancesPerRunCommand).")
-            }
             guard !r.name.isEmpty else { throw ECSError.missingParameter("Name") }
             guard !r.name.contains("/"), !r.name.contains("\\"), r.name != ".", r.name != ".." else {
                 throw ECSError.invalidParameter("Name", "a file name, without / or \\")
@@ -182,6 +183,7 @@ extension EmbeddedCloud {
             guard r.fileMode.count <= 4, let mode = mode_t(r.fileMode.isEmpty ? "0644" : r.fileMode, radix: 8), mode <= 0o7777 else {
                 throw ECSError.invalidParameter("FileMode", "an octal mode such as 0644 or 0700 is expected; \"\(r.fileMode)\" was given")
             }
+            try Self.checkSendFileSafety(r, mode: mode)
             let instances = try ids.map { try self.instance(db, $0, region: r.regionId) }
             for i in instances where i.osType != "windows" && !r.targetDir.hasPrefix("/") {
                 throw ECSError.invalidParameter("TargetDir", "\(r.targetDir) is not an absolute path on Linux instance \(i.instanceId)")
@@ -213,62 +215,7 @@ extension EmbeddedCloud {
         return invokeId
     }
 
-    private static func joinTarget(_ dir: String, _ name: String) -> String {
+    static func joinTarget(_ dir: String, _ name: String) -> String {
         dir.hasSuffix("/") || dir.hasSuffix("\\") ? dir + name : dir + (dir.contains("\\") ? "\\" : "/") + name
-    }
-
-    /// Writes the file into the instance's root. Returns (ErrorCode, ErrorInfo) on failure.
-    private func deliver(_ r: SendFileRequest, mode: mode_t, to instance: InstanceRecord) -> (String, String)? {
-        let rootURL = layout.instanceRoot(instance.instanceId)
-        guard let root = realPath(rootURL.path) else { return ("InstanceRootMissing", "the instance's root directory \(rootURL.path) is missing") }
-        var rootStat = stat()
-        stat(root, &rootStat)
-        // Windows paths (C:\dir) land under the root as C/dir.
-        let relative = r.targetDir.replacingOccurrences(of: "\\", with: "/").replacingOccurrences(of: ":", with: "")
-        // Resolved as a path on the instance first, so `..` stops at its root as on a real machine.
-        let onInstance = URL(fileURLWithPath: "/" + relative, isDirectory: true).standardizedFileURL.path
-        let dirURL = URL(fileURLWithPath: root + onInstance, isDirectory: true)
-        do { try FileManager.default.createDirectory(at: dirURL, withIntermediateDirectories: true) } catch {
-            return ("InvalidTargetDir", "the target directory \(r.targetDir) cannot be created: \(error.localizedDescription)")
-        }
-        // A symlink inside the guest must not carry the file outside its root.
-        guard let dir = realPath(dirURL.path), dir == root || dir.hasPrefix(root + "/") else {
-            return ("InvalidTargetDir", "the target directory \(r.targetDir) leads outside the instance")
-        }
-        func id(_ name: String, owner: Bool) -> UInt32? {
-            if name.isEmpty || name == "root" { return owner ? rootStat.st_uid : rootStat.st_gid }
-            if owner { return getpwnam(name).map { $0.pointee.pw_uid } }
-            return getgrnam(name).map { $0.pointee.gr_gid }
-        }
-        guard let uid = id(r.fileOwner, owner: true) else { return ("UserOrGroupNotExist", "the user \(r.fileOwner) does not exist on the instance") }
-        guard let gid = id(r.fileGroup, owner: false) else { return ("UserOrGroupNotExist", "the group \(r.fileGroup) does not exist on the instance") }
-        let path = dir + "/" + r.name
-        let flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (r.overwrite ? O_TRUNC : O_EXCL)
-        let fd = open(path, flags, 0o600)
-        guard fd >= 0 else {
-            if errno == EEXIST { return ("FileAlreadyExists", "\(Self.joinTarget(r.targetDir, r.name)) already exists; set Overwrite to replace it") }
-            return ("FileWriteFailed", "\(Self.joinTarget(r.targetDir, r.name)) cannot be written: \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        let ok = r.content.withUnsafeBytes { buf -> Bool in
-            var done = 0
-            while done < buf.count {
-                let n = write(fd, buf.baseAddress! + done, buf.count - done)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                done += n
-            }
-            return true
-        }
-        // chown first: it clears set-id bits that fchmod then sets as asked.
-        guard ok, fchown(fd, uid, gid) == 0, fchmod(fd, mode) == 0 else {
-            return ("FileWriteFailed", "\(Self.joinTarget(r.targetDir, r.name)) cannot be written: \(String(cString: strerror(errno)))")
-        }
-        return nil
-    }
-
-    func realPath(_ path: String) -> String? {
-        guard let p = realpath(path, nil) else { return nil }
-        defer { free(p) }
-        return String(cString: p)
     }
 }

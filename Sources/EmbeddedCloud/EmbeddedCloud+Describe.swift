@@ -13,7 +13,10 @@ extension EmbeddedCloud {
     }
 
     public func describeInstances(regionId: String, instanceIds: [String]?) async throws -> [Instance] {
-        try await dbPool.read { db in
+        if let ids = instanceIds, ids.count > CloudLimits.instancesPerDescribe {
+            throw ECSError("InvalidParameter.InstanceIds", "\(ids.count) instance IDs were given; DescribeInstances takes at most \(CloudLimits.instancesPerDescribe).")
+        }
+        return try await dbPool.read { db in
             try self.authorize(db, region: regionId, action: "DescribeInstances", aboutOnly: instanceIds)
             var request = InstanceRecord.filter(InstanceRecord.Columns.regionId == regionId)
             if let ids = instanceIds, !ids.isEmpty { request = request.filter(ids.contains(InstanceRecord.Columns.instanceId)) }

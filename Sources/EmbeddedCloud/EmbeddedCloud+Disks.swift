@@ -1,6 +1,9 @@
 import AppSnapCore
 import Foundation
 import GRDB
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Disks made from snapshots, attached and detached.
 extension EmbeddedCloud {
@@ -10,13 +13,17 @@ extension EmbeddedCloud {
         struct Plan { var zone: String; var size: Int; var source: SnapshotRecord? }
         let plan: Plan = try await dbPool.read { db in
             try self.authorize(db, region: r.regionId, action: "CreateDisk")
+            try Self.checkDiskName(r.diskName)
             guard Self.diskCategories.contains(r.category) else {
                 throw ECSError("InvalidDiskCategory.ValueNotSupported", "The DiskCategory \"\(r.category)\" is not supported.")
             }
             let region = try RegionRecord.fetchOne(db, key: r.regionId)!
             var zone = r.zoneId.flatMap { $0.isEmpty ? nil : $0 } ?? region.defaultZoneId
-            guard zone.hasPrefix(r.regionId) else {
-                throw ECSError.notFound("InvalidZoneId.NotFound", "The specified ZoneId \"\(zone)\" is not in region \(r.regionId).")
+            // A zone is known by the region's default or by an instance living in it; a
+            // name that merely starts with the region's (cn-hangzhou-zz) is no zone.
+            let zones = try Self.zones(db, region: region)
+            guard zones.contains(zone) else {
+                throw ECSError.notFound("InvalidZoneId.NotFound", "The specified ZoneId \"\(zone)\" does not exist in region \(r.regionId); its zones are \(zones.sorted().joined(separator: ", ")).")
             }
             if let sid = r.snapshotId, !sid.isEmpty {
                 let s = try self.snapshot(db, sid, region: r.regionId)
@@ -38,6 +45,7 @@ extension EmbeddedCloud {
             }
             return Plan(zone: zone, size: size, source: nil)
         }
+        try checkPoolRoom(sizeGiB: plan.size)
         let diskId = Self.newId("d", region: r.regionId)
         let image = layout.diskImage(diskId)
         // Image before row: until the row is in, the orphan sweep must keep off.
@@ -56,7 +64,8 @@ extension EmbeddedCloud {
             }
         } catch {
             try? FileManager.default.removeItem(at: image)
-            throw ECSError("InternalError", "The disk image could not be made: \(error)", httpStatus: 500)
+            // The operator's state folder is nobody else's business, not even the caller's.
+            throw ECSError("InternalError", "The disk image could not be made: \(hidingStatePath("\(error)"))", httpStatus: 500)
         }
         let record = DiskRecord(diskId: diskId, diskName: r.diskName, regionId: r.regionId, zoneId: plan.zone,
                                 instanceId: nil, category: r.category, size: plan.size, status: "Available", type: "data",
@@ -117,5 +126,41 @@ extension EmbeddedCloud {
             disk.device = ""
             try disk.update(db)
         }
+    }
+}
+
+extension EmbeddedCloud {
+    /// ECS's DiskName rule (empty means none), measured in code points like every name.
+    static func checkDiskName(_ name: String) throws {
+        guard !name.isEmpty else { return }
+        let lower = name.lowercased()
+        guard (2...128).contains(TextRules.length(name)), name.first!.isLetter, !lower.hasPrefix("http://"),
+              !lower.hasPrefix("https://"), !TextRules.hasBidiControl(name),
+              !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ECSError("InvalidDiskName.Malformed", "The specified DiskName (\(TextRules.length(name)) characters) is not valid: 2 to 128 characters (Unicode code points), starting with a letter, not with http:// or https://, without control or bidirectional characters.")
+        }
+    }
+
+    static func zones(_ db: Database, region: RegionRecord) throws -> Set<String> {
+        let used = try String.fetchAll(db, sql: "SELECT DISTINCT zoneId FROM instance WHERE regionId = ?", arguments: [region.regionId])
+        return Set(used + [region.defaultZoneId])
+    }
+
+    /// A disk image is sparse, but the disk it stands for must be able to fill up: a size
+    /// the pool's file system could never hold is refused before anything is written.
+    func checkPoolRoom(sizeGiB: Int) throws {
+        var fs = statvfs()
+        guard statvfs(layout.disks.path, &fs) == 0 else {
+            throw ECSError("InternalError", "The storage pool cannot be read: \(String(cString: strerror(errno)))", httpStatus: 500)
+        }
+        let free = Int64(fs.f_bavail) * Int64(fs.f_frsize)
+        let wanted = Int64(sizeGiB) * Int64(PoolImages.gibibyte)
+        guard wanted <= free else {
+            throw ECSError("InvalidDiskSize.NotEnoughSpace", "Size \(sizeGiB) GiB does not fit in the storage pool: its file system has \(free >> 30) GiB free.")
+        }
+    }
+
+    func hidingStatePath(_ text: String) -> String {
+        text.replacingOccurrences(of: layout.root.path, with: "<state>")
     }
 }

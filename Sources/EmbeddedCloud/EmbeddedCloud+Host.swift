@@ -91,6 +91,7 @@ extension EmbeddedCloud {
         guard sizeGiB >= 1, sizeGiB <= 32768 else { throw ECSError.invalidParameter("Size", "1 to 32768 GiB; \(sizeGiB) was given") }
         guard let hostId = try hostInstanceId() else { throw Self.notEnrolled }
         let host = try dbPool.read { db in try self.instance(db, hostId, region: nil) }
+        try checkPoolRoom(sizeGiB: sizeGiB)
         let diskId = Self.newId("d", region: host.regionId)
         let record = DiskRecord(diskId: diskId, diskName: name, regionId: host.regionId, zoneId: host.zoneId, instanceId: nil,
                                 category: "cloud_essd", size: sizeGiB, status: "Available", type: "data", device: "",
@@ -238,6 +239,7 @@ extension EmbeddedCloud {
     public func makePoolImage(bytes: Int64) throws {
         guard geteuid() == 0 else { throw ECSError("Forbidden.NotRoot", "--pool-image needs root: it makes and mounts a file system.") }
         guard bytes >= 300 << 20 else { throw ECSError.invalidParameter("pool-image", "at least 300M (XFS's smallest file system); \(bytes) bytes were given") }
+        try Self.checkPoolImageTools()
         releaseHostDisks()
         try HostDisk.takeDown(image: poolImage.path)
         try? FileManager.default.removeItem(at: layout.pool)
@@ -249,6 +251,12 @@ extension EmbeddedCloud {
         guard sized else { throw PoolError("cannot size pool image", path: poolImage.path) }
         try FileSystemTools.make(.xfs, on: poolImage.path, extraOptions: ["-m", "reflink=1"])
         try mountPoolImage()
+    }
+
+    /// What `--pool-image` runs, checked before the old pool is taken down (or the cloud
+    /// wiped): a missing tool must not leave the cloud without a pool.
+    public static func checkPoolImageTools() throws {
+        try ToolPackages.require(["mkfs.xfs", "losetup", "mount", "umount", "blkid"])
     }
 
     /// Mounts the pool image at the pool folder unless it already is. False when there is no pool image.

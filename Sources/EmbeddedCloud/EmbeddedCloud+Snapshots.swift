@@ -26,11 +26,9 @@ extension EmbeddedCloud {
         let runner: String? = { if case .instanceRole(let id) = caller { return id } else { return nil } }()
         if let runner { RunPhase.set("clone", runDirectory: layout.run.path, instanceId: runner) }
         do {
-            for (disk, snap) in zip(disks, snapshots) {
-                let target = layout.snapshotImage(snap.snapshotId)
-                try PoolImages.copy(from: layout.diskImage(disk.diskId), to: target)
-                made.append(target)
-            }
+            let pairs = zip(disks, snapshots).map { (from: layout.diskImage($0.diskId), to: layout.snapshotImage($1.snapshotId)) }
+            try PoolImages.copyAll(pairs)
+            made = pairs.map(\.to)
             let label = ImageLabel.GroupLabel(snapshotGroupId: groupId, instanceId: r.instanceId, name: r.name,
                                               description: r.description, creationTime: now)
             for (snap, url) in zip(snapshots, made) { ImageLabel(snapshot: snap, group: label).write(to: url) }
@@ -45,7 +43,8 @@ extension EmbeddedCloud {
                 try self.checkQuota(db, disks)
                 try SnapshotGroupRecord(snapshotGroupId: groupId, regionId: r.regionId, instanceId: r.instanceId,
                                         name: r.name, description: r.description, status: SnapshotStatus.progressing,
-                                        creationTime: now, workerPid: Int(me.pid), workerStartTicks: me.startTicks).insert(db)
+                                        creationTime: now, workerPid: Int(me.pid), workerStartTicks: me.startTicks,
+                                        creatorPid: runner.map { _ in Int(me.pid) }, creatorStartTicks: runner.map { _ in me.startTicks }).insert(db)
                 for s in snapshots { try s.insert(db) }
                 for t in r.tags {
                     try TagRecord(resourceType: ResourceType.snapshotgroup.rawValue, resourceId: groupId,
@@ -69,12 +68,13 @@ extension EmbeddedCloud {
             throw ECSError.missingParameter("Name")
         }
         let lower = r.name.lowercased()
-        guard (2...128).contains(r.name.count), r.name.first!.isLetter,
-              !lower.hasPrefix("http://"), !lower.hasPrefix("https://") else {
-            throw ECSError("InvalidName.Malformed", "The specified Name \"\(r.name)\" is not valid: 2 to 128 characters, starting with a letter, not with http:// or https://.")
+        // Lengths in code points; the name is not echoed, it may be 20,000 combining marks long.
+        guard (2...128).contains(TextRules.length(r.name)), r.name.first!.isLetter,
+              !lower.hasPrefix("http://"), !lower.hasPrefix("https://"), !TextRules.hasBidiControl(r.name) else {
+            throw ECSError("InvalidName.Malformed", "The specified Name (\(TextRules.length(r.name)) characters) is not valid: 2 to 128 characters (Unicode code points), starting with a letter, not with http:// or https://, and without bidirectional controls.")
         }
-        guard r.description.count <= 256 else {
-            throw ECSError("InvalidDescription.Malformed", "The specified Description is longer than 256 characters.")
+        guard TextRules.length(r.description) <= 256, !TextRules.hasBidiControl(r.description) else {
+            throw ECSError("InvalidDescription.Malformed", "The specified Description is not valid: at most 256 characters (Unicode code points), without bidirectional controls.")
         }
         try Self.validateTags(r.tags, allowEmpty: true)
         let attached = try DiskRecord.filter(DiskRecord.Columns.instanceId == instance.instanceId)
@@ -237,6 +237,7 @@ extension EmbeddedCloud {
     }
 
     public func describeSnapshotGroups(regionId: String, instanceId: String?, snapshotGroupIds: [String]?) async throws -> [SnapshotGroup] {
+        try? markInterruptedGroups()
         let groups = try await readSnapshotGroups(regionId: regionId, instanceId: instanceId, snapshotGroupIds: snapshotGroupIds)
         // Whoever waits on a group whose worker died takes it over (see takeOverOrphanedGroups).
         let progressing = groups.filter { $0.Status == SnapshotStatus.progressing }.map(\.SnapshotGroupId)
@@ -271,7 +272,8 @@ extension EmbeddedCloud {
     }
 
     public func describeSnapshots(regionId: String, snapshotIds: [String]?, diskId: String?, instanceId: String?) async throws -> [Snapshot] {
-        try await dbPool.read { db in
+        try? markInterruptedGroups()
+        return try await dbPool.read { db in
             try self.authorize(db, region: regionId, action: "DescribeSnapshots")
             var request = SnapshotRecord.filter(SnapshotRecord.Columns.regionId == regionId)
             if let ids = snapshotIds, !ids.isEmpty { request = request.filter(ids.contains(SnapshotRecord.Columns.snapshotId)) }
@@ -329,12 +331,12 @@ extension EmbeddedCloud {
         guard tags.count <= 20 else { throw ECSError.invalidParameter("Tag", "at most 20 tags a call") }
         for t in tags {
             let key = t.TagKey.lowercased()
-            guard !t.TagKey.isEmpty, t.TagKey.count <= 128, !key.hasPrefix("aliyun"), !key.hasPrefix("acs:"),
+            guard !t.TagKey.isEmpty, TextRules.length(t.TagKey) <= 128, !key.hasPrefix("aliyun"), !key.hasPrefix("acs:"),
                   !key.hasPrefix("http://"), !key.hasPrefix("https://") else {
-                throw ECSError("InvalidTagKey.Malformed", "The tag key \"\(t.TagKey)\" is not valid: 1 to 128 characters, not starting with aliyun, acs:, http:// or https://.")
+                throw ECSError("InvalidTagKey.Malformed", "The tag key \"\(String(t.TagKey.unicodeScalars.prefix(128)))\" is not valid: 1 to 128 characters (Unicode code points), not starting with aliyun, acs:, http:// or https://.")
             }
-            guard t.TagValue.count <= 128, !t.TagValue.lowercased().hasPrefix("http://"), !t.TagValue.lowercased().hasPrefix("https://") else {
-                throw ECSError("InvalidTagValue.Malformed", "The tag value of \"\(t.TagKey)\" is not valid: at most 128 characters, not starting with http:// or https://.")
+            guard TextRules.length(t.TagValue) <= 128, !t.TagValue.lowercased().hasPrefix("http://"), !t.TagValue.lowercased().hasPrefix("https://") else {
+                throw ECSError("InvalidTagValue.Malformed", "The tag value of \"\(t.TagKey)\" is not valid: at most 128 characters (Unicode code points), not starting with http:// or https://.")
             }
         }
         let keys = tags.map { $0.TagKey }

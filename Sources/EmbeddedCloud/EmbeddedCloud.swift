@@ -55,6 +55,7 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
         }
         do {
             dbPool = try Self.openPool(layout)
+            try layout.restrictDatabaseFiles()
             try Schema.migrator.migrate(dbPool)
         } catch let error as DatabaseError {
             throw CloudStateError.databaseUnusable(folder: layout.root.path, cause: Self.sqliteCause(error))

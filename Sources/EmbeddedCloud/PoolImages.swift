@@ -46,6 +46,41 @@ enum PoolImages {
         }
     }
 
+    /// Copies each pair's source to its new target, all at once (a thread a pair): the
+    /// copies of a group share one freeze window, so it lasts as long as the slowest copy,
+    /// not as long as all of them. Each copy is synced in its own thread, so the syncs
+    /// overlap too. On any failure every target is removed.
+    static func copyAll(_ pairs: [(from: URL, to: URL)]) throws {
+        var claimed: [URL] = []
+        for pair in pairs {
+            // Claim every name first, so an existing image is never overwritten.
+            let fd = open(pair.to.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            guard fd >= 0 else {
+                let e = errno
+                claimed.forEach { unlink($0.path) }
+                throw PoolError("cannot create image", path: pair.to.path, errno: e)
+            }
+            close(fd)
+            claimed.append(pair.to)
+        }
+        let failures = Failures()
+        let done = DispatchGroup()
+        for pair in pairs {
+            done.enter()
+            let thread = Thread {
+                defer { done.leave() }
+                do { try Reflink.clone(from: pair.from.path, to: pair.to.path) } catch { failures.add("\(error)") }
+            }
+            thread.stackSize = 256 * 1024
+            thread.start()
+        }
+        done.wait()
+        if let first = failures.first {
+            claimed.forEach { unlink($0.path) }
+            throw PoolError(first)
+        }
+    }
+
     static func dataExtents(fd: Int32, size: off_t, path: String) throws -> [Range<off_t>] {
         try Reflink.dataExtents(of: fd, size: size, path: path)
     }
@@ -75,4 +110,12 @@ struct FNV1a64 {
 
     mutating func update(_ bytes: [UInt8]) { bytes.withUnsafeBytes { update($0) } }
     var hex: String { String(format: "%016llx", value) }
+}
+
+/// What the copy threads report back.
+private final class Failures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [String] = []
+    func add(_ m: String) { lock.lock(); messages.append(m); lock.unlock() }
+    var first: String? { lock.lock(); defer { lock.unlock() }; return messages.first }
 }

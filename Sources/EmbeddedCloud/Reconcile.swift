@@ -10,6 +10,7 @@ import Glibc
 extension EmbeddedCloud {
     func reconcile() throws {
         try reconcileGroups()
+        try markInterruptedGroups()
         try reconcileInvocations()
     }
 
@@ -112,5 +113,36 @@ extension EmbeddedCloud {
     /// Images in pool/orphans.
     func orphanedImageCount() -> Int {
         ((try? FileManager.default.contentsOfDirectory(atPath: layout.orphans.path)) ?? []).filter { $0.hasSuffix(".img") }.count
+    }
+}
+
+// A plugin killed after its point in time was captured leaves a group that is whole but
+// untagged: it would pass for crash-consistent. Whoever reads groups after the plugin is
+// gone tags such a group's snapshots `appsnap:consistency-reason: interrupted`.
+extension EmbeddedCloud {
+    func markInterruptedGroups() throws {
+        let pending = try dbPool.read { db in
+            try SnapshotGroupRecord.filter(sql: "creatorPid IS NOT NULL").fetchAll(db)
+                .filter { !Self.alive(pid: $0.creatorPid, ticks: $0.creatorStartTicks) }
+        }
+        guard !pending.isEmpty else { return }
+        try dbPool.write { db in
+            for g in pending {
+                let snapshots = try String.fetchAll(db, sql: "SELECT snapshotId FROM snapshot WHERE snapshotGroupId = ?",
+                                                    arguments: [g.snapshotGroupId])
+                let tagged = try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM tag WHERE resourceType = 'snapshot' AND resourceId IN (SELECT snapshotId FROM snapshot WHERE snapshotGroupId = ?)
+                    AND (tagKey LIKE 'appsnap:%' OR tagKey IN ('APPConsistent', 'FsConsistent'))
+                    """, arguments: [g.snapshotGroupId]) ?? 0
+                if tagged == 0 {
+                    for id in snapshots {
+                        try TagRecord(resourceType: ResourceType.snapshot.rawValue, resourceId: id,
+                                      tagKey: "appsnap:consistency-reason", tagValue: "interrupted").upsert(db)
+                    }
+                }
+                try db.execute(sql: "UPDATE snapshotGroup SET creatorPid = NULL, creatorStartTicks = NULL WHERE snapshotGroupId = ?",
+                               arguments: [g.snapshotGroupId])
+            }
+        }
     }
 }

@@ -91,6 +91,9 @@ struct SnapshotGroupRecord: Codable, FetchableRecord, PersistableRecord {
     var creationTime: String
     var workerPid: Int?
     var workerStartTicks: Int?
+    /// The plugin run that made the group, until it has tagged it (see `markInterruptedGroups`).
+    var creatorPid: Int?
+    var creatorStartTicks: Int?
 
     enum Columns {
         static let snapshotGroupId = Column(CodingKeys.snapshotGroupId)

@@ -129,6 +129,14 @@ enum Schema {
                 t.column("mountPoint", .text).notNull()
             }
         }
+        // The plugin process that made a group: if it dies before tagging, whoever reads the
+        // group marks its snapshots interrupted rather than let them look crash-consistent.
+        migrator.registerMigration("v4-group-creator") { db in
+            try db.alter(table: "snapshotGroup") { t in
+                t.add(column: "creatorPid", .integer)
+                t.add(column: "creatorStartTicks", .integer)
+            }
+        }
         return migrator
     }
 }

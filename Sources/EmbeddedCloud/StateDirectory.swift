@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where the embedded cloud keeps its state, and the layout under it.
 public enum StateDirectory {
@@ -70,11 +73,30 @@ public struct StateLayout: Sendable, Hashable {
     }
     public func instanceRunLock(_ instanceId: String) -> URL { run.appendingPathComponent("\(instanceId).lock") }
 
-    /// Creates the folders that must exist before anything else happens.
+    /// Creates the folders that must exist before anything else happens. A state folder
+    /// made here is the operator's alone (0700, whatever the umask): it holds every
+    /// command's content and output. A folder the operator made keeps its mode.
     func createSkeleton() throws {
         let fm = FileManager.default
-        for dir in [root, pool, disks, snapshots, instances, invocations, bin, run] {
+        let rootIsNew = !fm.fileExists(atPath: root.path)
+        try fm.createDirectory(at: root, withIntermediateDirectories: true)
+        if rootIsNew { try Self.setMode(0o700, root.path) }
+        for dir in [pool, disks, snapshots, instances, invocations, bin, run] {
             try fm.createDirectory(at: dir, withIntermediateDirectories: true)
         }
+    }
+
+    /// The database and its WAL and shared-memory files, 0600 whatever the umask. SQLite
+    /// creates the -wal and -shm files with the main file's mode, so once that is 0600 the
+    /// later ones are too.
+    func restrictDatabaseFiles() throws {
+        for suffix in ["", "-wal", "-shm"] {
+            let path = database.path + suffix
+            if FileManager.default.fileExists(atPath: path) { try Self.setMode(0o600, path) }
+        }
+    }
+
+    static func setMode(_ mode: mode_t, _ path: String) throws {
+        guard chmod(path, mode) == 0 else { throw PoolError("cannot set the mode of", path: path) }
     }
 }

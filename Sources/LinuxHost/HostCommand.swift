@@ -15,11 +15,16 @@ public struct HostCommandError: Error, Sendable, CustomStringConvertible {
 /// Runs a system tool to completion and returns what it printed (stdout and stderr
 /// together). For short administrative commands only: output is read in full.
 enum HostCommand {
+    /// Where the tools live; posix_spawn does not search PATH.
+    static let searchDirectories = ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin"]
+
     @discardableResult
-    static func run(_ argv: [String]) throws -> String {
+    static func run(_ argv: [String], searching directories: [String] = searchDirectories) throws -> String {
+        // A tool that is not there is named with its package, not tried and failed.
+        guard let executable = locate(argv[0], in: directories) else { throw SpawnError(executable: argv[0], code: ENOENT) }
         var fds: [Int32] = [-1, -1]
         guard GNU.pipe2(&fds, O_CLOEXEC) == 0 else { throw SpawnError(executable: argv[0], code: errno) }
-        var request = SpawnRequest(resolve(argv[0]), argv)
+        var request = SpawnRequest(executable, argv)
         request.fileActions = [.open(0, path: "/dev/null", flags: O_RDONLY), .dup2(fds[1], to: 1), .dup2(fds[1], to: 2)]
         let pid: pid_t
         do { pid = try request.spawn() } catch { close(fds[0]); close(fds[1]); throw error }
@@ -35,14 +40,10 @@ enum HostCommand {
         }
     }
 
-    /// posix_spawn does not search PATH; the tools live in the usual sbin/bin places.
-    static func resolve(_ name: String) -> String {
-        if name.contains("/") { return name }
-        for dir in ["/usr/sbin", "/usr/bin", "/sbin", "/bin", "/usr/local/sbin", "/usr/local/bin"] {
-            let path = dir + "/" + name
-            if access(path, X_OK) == 0 { return path }
-        }
-        return "/usr/bin/" + name
+    /// The tool's path in the usual sbin/bin places; nil when it is not installed.
+    static func locate(_ name: String, in directories: [String] = searchDirectories) -> String? {
+        if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
+        return directories.map { $0 + "/" + name }.first { access($0, X_OK) == 0 }
     }
 
     static func readAll(_ fd: Int32) -> String {

@@ -42,13 +42,20 @@ public enum HostDisk {
         return device
     }
 
-    /// Unmounts every mount of the image's loop device, then detaches it.
+    /// Unmounts every mount of the image's loop device, then detaches it. Whatever is
+    /// already gone counts as done, so a second teardown (or one after the kernel's
+    /// autoclear) succeeds.
     public static func takeDown(image: String) throws {
         guard let device = LoopDevice.device(backing: image) else { return }
         for m in mounts(of: device).reversed() {
-            try FileSystemTools.unmount(m)
+            do { try FileSystemTools.unmount(m) } catch {
+                if mounts(of: device).contains(m) { throw error }
+            }
             rmdirIfEmpty(m)
         }
+        // The last unmount may have freed the device (autoclear), and the number may since
+        // carry another image: detach only if it still backs this one.
+        guard LoopDevice.device(backing: image) == device else { return }
         try LoopDevice.detach(device: device)
     }
 

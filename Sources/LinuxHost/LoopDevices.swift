@@ -14,8 +14,22 @@ public enum LoopDevice {
         return device
     }
 
+    /// Detaches `device`; one that is already gone counts as detached. A device attached
+    /// with autoclear (or detached while mounted) is freed by the kernel on its last
+    /// unmount, and losetup then fails with "No such device or address".
     public static func detach(device: String) throws {
-        try HostCommand.run(["losetup", "--detach", device])
+        do {
+            try HostCommand.run(["losetup", "--detach", device])
+        } catch {
+            if !isBound(device) { return }
+            throw error
+        }
+    }
+
+    /// Whether `device` (`/dev/loopN`) is bound to a file: /sys shows a backing file only then.
+    public static func isBound(_ device: String) -> Bool {
+        let name = device.split(separator: "/").last.map(String.init) ?? device
+        return FileManager.default.fileExists(atPath: "/sys/block/\(name)/loop/backing_file")
     }
 
     /// The loop device backing `image`, if any (read from /sys, no tool needed).

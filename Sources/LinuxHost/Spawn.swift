@@ -4,7 +4,10 @@ import Glibc
 public struct SpawnError: Error, Sendable, CustomStringConvertible {
     public var executable: String
     public var code: Int32
-    public var description: String { "cannot start \(executable): \(errnoText(code))" }
+    public var description: String {
+        if code == ENOENT, let missing = ToolPackages.missing(executable) { return missing }
+        return "cannot start \(executable): \(errnoText(code))"
+    }
 }
 
 /// One posix_spawn call: the few things appsnap ever asks of a child process (scripts,
@@ -12,7 +15,8 @@ public struct SpawnError: Error, Sendable, CustomStringConvertible {
 public struct SpawnRequest {
     public enum FileAction {
         case dup2(Int32, to: Int32)
-        /// Opens `path` as descriptor `fd` in the child (mode 0644 when it creates).
+        /// Opens `path` as descriptor `fd` in the child (mode 0600 when it creates: what a
+        /// command writes is its owner's alone).
         case open(Int32, path: String, flags: Int32)
     }
 
@@ -51,7 +55,7 @@ public struct SpawnRequest {
                 posix_spawn_file_actions_adddup2(&actions, from, to)
                 highest = max(highest, to)
             case let .open(fd, path, flags):
-                posix_spawn_file_actions_addopen(&actions, fd, path, flags, 0o644)
+                posix_spawn_file_actions_addopen(&actions, fd, path, flags, 0o600)
                 highest = max(highest, fd)
             }
         }

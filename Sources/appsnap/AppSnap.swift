@@ -17,4 +17,8 @@ struct AppSnap: AsyncParsableCommand {
                       SandboxCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )
+
+    static func main() async {
+        await main(PluginManagerArguments.normalized(Array(CommandLine.arguments.dropFirst())))
+    }
 }

@@ -28,6 +28,8 @@ struct CloudCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            // Before anything is opened or wiped: a missing mkfs.xfs changes nothing.
+            if poolImage != nil { try EmbeddedCloud.checkPoolImageTools() }
             let isNew = !FileManager.default.fileExists(atPath: global.stateDirectory.appendingPathComponent("appsnap.sqlite").path)
             // A new cloud is seeded the way it was asked, so the demo is not made only to be thrown away.
             let cloud = try EmbeddedCloud(stateDirectory: global.stateDirectory, spawner: .posixSpawn, seedDemoIfNew: demo)

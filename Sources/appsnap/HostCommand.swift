@@ -61,6 +61,8 @@ struct HostCommand: AsyncParsableCommand {
         func run() async throws {
             let cloud = try global.makeEmbeddedCloud()
             guard let host = try cloud.hostInstanceId() else { throw ValidationError("this machine is not enrolled: run `appsnap cloud host enroll` first") }
+            // Before a disk is made: a missing mkfs leaves nothing behind.
+            try FileSystemTools.requireTools(for: fs.flatMap(FileSystemKind.init(rawValue:)) ?? .ext4)
             let id = try diskId ?? cloud.createHostDisk(sizeGiB: newSizeGib!)
             try cloud.setHostDiskOptions(diskId: id, fileSystem: fs.flatMap(FileSystemKind.init(rawValue:)), mountPoint: mountPoint)
             try await cloud.attachDisk(instanceId: host, diskId: id)

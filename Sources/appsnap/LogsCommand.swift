@@ -3,11 +3,17 @@ import AppSnapCore
 import EmbeddedCloud
 import Foundation
 
-/// `appsnap logs --invoke-id t-… [--follow]`: a run's output, as the instance wrote it.
+/// `appsnap logs --invoke-id t-… [--follow] [--raw]`: a run's output, as the instance wrote
+/// it, with terminal control sequences removed unless --raw asks for the bytes.
 struct LogsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logs",
-        abstract: "Print the output of a Cloud Assistant invocation; --follow streams it until the run ends."
+        abstract: "Print the output of a Cloud Assistant invocation; --follow streams it until the run ends.",
+        discussion: """
+        A command's output is whatever it printed, escape sequences included; they are removed \
+        (as the console does), so a run cannot recolour, clear or retitle your terminal or hide \
+        a line. --raw prints the bytes exactly as they were written.
+        """
     )
 
     @OptionGroup var global: GlobalOptions
@@ -21,12 +27,16 @@ struct LogsCommand: AsyncParsableCommand {
     @Flag(help: "Keep printing new output until the run finishes.")
     var follow = false
 
+    @Flag(help: "Print the output byte for byte, terminal control sequences included.")
+    var raw = false
+
     func run() async throws {
         let cloud = try global.makeCloud()
         let results: [InvocationResult]
         do {
+            // Base64 keeps every byte, even those that are not UTF-8, for --raw.
             results = try await cloud.describeInvocationResults(regionId: global.regionId, invokeId: invokeId,
-                                                                 instanceId: instanceId, contentEncoding: .plainText)
+                                                                 instanceId: instanceId, contentEncoding: .base64)
         } catch let e as ECSError { throw ecsFailure(e) }
         guard let first = results.first else {
             throw ecsFailure(ECSError.notFound("InvalidInvokeId.NotFound",
@@ -36,7 +46,9 @@ struct LogsCommand: AsyncParsableCommand {
             throw ValidationError("\(invokeId) ran on \(results.count) instances; choose one with --instance-id (\(results.map(\.InstanceId).joined(separator: ", ")))")
         }
         guard follow, let embedded = cloud as? EmbeddedCloud else {
-            print(first.Output, terminator: first.Output.hasSuffix("\n") || first.Output.isEmpty ? "" : "\n")
+            var output = Data(base64Encoded: first.Output) ?? Data(first.Output.utf8)
+            if !raw && !output.isEmpty && output.last != UInt8(ascii: "\n") { output.append(UInt8(ascii: "\n")) }
+            write(output, final: true)
             return
         }
         try await followFile(embedded.outputFile(invokeId: invokeId, instanceId: first.InstanceId), cloud: cloud, instance: first.InstanceId)
@@ -45,6 +57,7 @@ struct LogsCommand: AsyncParsableCommand {
     /// Tails the live output file until the invocation is finished and the file drained.
     private func followFile(_ url: URL, cloud: any CloudAPI, instance: String) async throws {
         var offset: UInt64 = 0
+        let pending = PendingOutput()
         while true {
             let finished = (try? await cloud.describeInvocationResults(
                 regionId: global.regionId, invokeId: invokeId, instanceId: instance, contentEncoding: .plainText
@@ -54,10 +67,32 @@ struct LogsCommand: AsyncParsableCommand {
                 let data = h.readDataToEndOfFile()
                 try? h.close()
                 offset += UInt64(data.count)
-                FileHandle.standardOutput.write(data)
+                write(data, final: false, pending: pending)
             }
-            if finished { return }
+            if finished { write(Data(), final: true, pending: pending); return }
             try await Task.sleep(nanoseconds: 100_000_000)
         }
     }
+
+    /// Prints output as it arrives. A follow's unfinished line waits in `pending`: a sequence
+    /// cut between two reads must be seen whole to be removed whole.
+    private func write(_ data: Data, final: Bool, pending: PendingOutput = PendingOutput()) {
+        if raw { FileHandle.standardOutput.write(data); return }
+        var bytes = pending.take() + data
+        if !final, let lastNewline = bytes.lastIndex(of: UInt8(ascii: "\n")) {
+            pending.keep(bytes[(lastNewline + 1)...])
+            bytes = bytes[...lastNewline]
+        } else if !final {
+            pending.keep(bytes)
+            return
+        }
+        FileHandle.standardOutput.write(Data(TerminalText.sanitized(String(decoding: bytes, as: UTF8.self)).utf8))
+    }
+}
+
+/// The unfinished line `logs --follow` holds back until its newline arrives.
+final class PendingOutput: @unchecked Sendable {
+    private var data = Data()
+    func take() -> Data { defer { data = Data() }; return data }
+    func keep<D: DataProtocol>(_ bytes: D) { data = Data(bytes) }
 }

@@ -13,7 +13,9 @@ struct PluginManagerCommand: AsyncParsableCommand {
         abstract: "Run the app-snapshot plugin on this instance, as acs-plugin-manager does.",
         discussion: """
         The instance is the one RunCommand runs on (APPSNAP_INSTANCE_ID, set by the embedded \
-        cloud). The plugin acts with that instance's RAM role. Its exit code is the plugin's \
+        cloud); run by hand on a machine enrolled with `appsnap cloud host enroll`, it is that \
+        host instance, as acs-plugin-manager on a real instance knows its own instance from \
+        metadata. The plugin acts with that instance's RAM role. Its exit code is the plugin's \
         (0 success … 16 busy, 255 unknown); the log goes to stdout, one record a line.
         """
     )
@@ -26,8 +28,9 @@ struct PluginManagerCommand: AsyncParsableCommand {
     @Option(help: "app-snapshot-plugin (Linux) or app-snapshot-plugin-win (Windows).")
     var plugin: String
 
+    // An array, so that a second --params is seen and refused rather than silently winning.
     @Option(help: "The plugin's parameters: -Key=Value,… (see the README).")
-    var params: String = ""
+    var params: [String] = []
 
     func validate() throws {
         guard exec else { throw ValidationError("say --exec to run the plugin") }
@@ -46,15 +49,24 @@ struct PluginManagerCommand: AsyncParsableCommand {
         let log = LineLogSink { FileHandle.standardOutput.write(Data(($0 + "\n").utf8)) }
         let clock = SystemClock()
         // Bad --params end with exit 2 before anything is opened, even the cloud.
-        do { _ = try PluginParams.parse(plugin: plugin, params: params) } catch {
+        let params: String
+        do {
+            guard self.params.count <= 1 else {
+                throw ParamsError(key: nil, message: "invalid --params: --params is given \(self.params.count) times; give it once, with every -Key=Value in it")
+            }
+            params = self.params.first ?? ""
+            _ = try PluginParams.parse(plugin: plugin, params: params)
+        } catch {
             let message = (error as? ParamsError)?.message ?? "\(error)"
             log.emit(LogRecord(level: .error, date: clock.now(), message: "Exit code 2, \(AppSnapCore.ExitCode.badParams.meaning): \(message)"))
             throw ArgumentParser.ExitCode(AppSnapCore.ExitCode.badParams.rawValue)
         }
-        let env = ProcessInfo.processInfo.environment
-        guard let instanceId = env["APPSNAP_INSTANCE_ID"], !instanceId.isEmpty else {
+        let instanceId: String
+        switch resolveInstance() {
+        case .success(let id): instanceId = id
+        case .failure(let why):
             log.emit(LogRecord(level: .error, date: clock.now(), message:
-                "Exit code 3, \(AppSnapCore.ExitCode.cloudAccessFailed.meaning): this machine is not an instance of the embedded cloud (APPSNAP_INSTANCE_ID is not set; RunCommand sets it)"))
+                "Exit code 3, \(AppSnapCore.ExitCode.cloudAccessFailed.meaning): \(why.text)"))
             throw ArgumentParser.ExitCode(AppSnapCore.ExitCode.cloudAccessFailed.rawValue)
         }
         let outcome: Outcome
@@ -79,5 +91,33 @@ struct PluginManagerCommand: AsyncParsableCommand {
             throw ArgumentParser.ExitCode(AppSnapCore.ExitCode.cloudAccessFailed.rawValue)
         }
         if outcome.exitCode != .success { throw ArgumentParser.ExitCode(outcome.exitCode.rawValue) }
+    }
+
+    struct NoInstance: Error { var text: String }
+
+    /// Which instance this is: the one RunCommand names, else, run by hand, the host
+    /// instance this machine was enrolled as. A cloud that does not exist yet is not
+    /// opened (that would create and seed one just to find no host in it).
+    private func resolveInstance() -> Result<String, NoInstance> {
+        if let id = ProcessInfo.processInfo.environment["APPSNAP_INSTANCE_ID"], !id.isEmpty { return .success(id) }
+        let notEnrolled = NoInstance(text: "this machine is not an instance of the embedded cloud: APPSNAP_INSTANCE_ID is not set (RunCommand sets it) and no host is enrolled; run `appsnap cloud host enroll` as root to make this machine the host instance")
+        guard global.cloud == .local, global.cloudExists else { return .failure(notEnrolled) }
+        do {
+            let cloud = try EmbeddedCloud(stateDirectory: global.stateDirectory)
+            guard let host = try cloud.hostInstanceId() else { return .failure(notEnrolled) }
+            return .success(host)
+        } catch {
+            return .failure(NoInstance(text: "the embedded cloud cannot be read to find the host instance: \(error)"))
+        }
+    }
+}
+
+/// `--params=` reaches ArgumentParser as `--params` with no value (it drops an empty
+/// attached value), which it refuses with its usage exit 64; the plugin's contract is exit 2
+/// for any bad --params, so the empty value is passed on explicitly.
+enum PluginManagerArguments {
+    static func normalized(_ arguments: [String]) -> [String] {
+        guard arguments.first == PluginManagerCommand.configuration.commandName else { return arguments }
+        return arguments.flatMap { $0 == "--params=" ? ["--params", ""] : [$0] }
     }
 }

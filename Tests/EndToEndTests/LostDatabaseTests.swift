@@ -11,7 +11,7 @@ import Glibc
     /// A demo cloud with one disk of the operator's own (with data in it) and one group.
     private func populated() throws -> (AppSnapBinary, disk: String, group: String) {
         let app = try AppSnapBinary()
-        let made = try app.ecs("CreateDisk", ["RegionId": "cn-hangzhou", "ZoneId": "cn-hangzhou-i", "Size": "1",
+        let made = try app.ecs("CreateDisk", ["RegionId": "cn-hangzhou", "ZoneId": "cn-hangzhou-h", "Size": "1",
                                               "DiskName": "orders-data"])
         let disk = try #require(made.json["DiskId"] as? String, "\(made.stderr)")
         try Data("the operator's rows".utf8).write(to: app.image(disk))

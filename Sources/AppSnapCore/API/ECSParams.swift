@@ -37,7 +37,10 @@ public final class ECSParams {
 
     public func int(_ key: String, in range: ClosedRange<Int>? = nil) throws -> Int? {
         guard let raw = string(key) else { return nil }
-        guard let v = Int(raw) else { throw ECSError.invalidParameter(key, "\"\(raw)\" is not an integer") }
+        // Int("+5") is 5: a sign or a leading zero would let two spellings name one value.
+        guard let v = Self.canonicalInteger(raw) else {
+            throw ECSError.invalidParameter(key, "\"\(raw)\" is not a whole number written in plain decimal digits (no sign, no leading zero)")
+        }
         if let range, !range.contains(v) {
             throw ECSError.invalidParameter(key, "\(v) is out of range \(range.lowerBound)…\(range.upperBound)")
         }
@@ -59,8 +62,8 @@ public final class ECSParams {
         var indexed: [Int: String] = [:]
         for (k, v) in values where k.hasPrefix(prefix) {
             let rest = k.dropFirst(prefix.count)
-            guard !rest.contains("."), let i = Int(rest), i >= 1 else { continue }
-            indexed[i] = v
+            guard !rest.contains(".") else { continue }
+            indexed[try Self.index(rest, in: k)] = v
             used.insert(k)
         }
         return try ordered(indexed, key)
@@ -88,8 +91,9 @@ public final class ECSParams {
         var keys: [Int: String] = [:], vals: [Int: String] = [:]
         let prefix = key + "."
         for (k, v) in values where k.hasPrefix(prefix) {
-            let parts = k.dropFirst(prefix.count).split(separator: ".")
-            guard parts.count == 2, let i = Int(parts[0]), i >= 1 else { continue }
+            let parts = k.dropFirst(prefix.count).split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[1] == "Key" || parts[1] == "Value" else { continue }
+            let i = try Self.index(parts[0], in: k)
             switch parts[1] {
             case "Key": keys[i] = v; used.insert(k)
             case "Value": vals[i] = v; used.insert(k)
@@ -106,6 +110,22 @@ public final class ECSParams {
         if let first = unknown.first {
             throw ECSError.invalidParameter(first, "this action takes no parameter \"\(first)\"")
         }
+    }
+
+    /// The N of `Key.N`: only 1, 2, 3… as plain decimal digits. `Key.01` or `Key.+1` beside
+    /// `Key.1` would name the same item twice, and which one won would be down to chance.
+    static func index(_ raw: Substring, in key: String) throws -> Int {
+        guard let i = canonicalInteger(raw), i >= 1 else {
+            throw ECSError.invalidParameter(key, "a list index must be 1, 2, 3… in plain decimal digits, with no sign and no leading zero")
+        }
+        return i
+    }
+
+    /// Digits only, no sign, no leading zero (but "0" itself); nil otherwise or on overflow.
+    static func canonicalInteger<S: StringProtocol>(_ raw: S) -> Int? {
+        guard let first = raw.first, raw.allSatisfy({ $0.isASCII && $0.isNumber }),
+              first != "0" || raw.count == 1 else { return nil }
+        return Int(raw)
     }
 
     private func ordered(_ indexed: [Int: String], _ key: String) throws -> [String] {

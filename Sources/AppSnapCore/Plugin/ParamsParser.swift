@@ -64,8 +64,12 @@ enum ParamsParser {
 
     // MARK: - splitting into items
 
+    /// Works on code points, not grapheme clusters: a combining mark after a quote or a
+    /// comma must not hide that quote or comma from the parser (`"` + U+0301 is one
+    /// Character, and would not compare equal to `"`).
     static func split(_ text: String) throws -> [Item] {
-        let chars = Array(text)
+        let chars = Array(text.unicodeScalars)
+        func string(_ slice: ArraySlice<Unicode.Scalar>) -> String { String(String.UnicodeScalarView(slice)) }
         var items: [Item] = []
         var i = 0
         if chars.allSatisfy({ $0 == " " }) { return [] }
@@ -76,15 +80,15 @@ enum ParamsParser {
             // The key: everything up to '=' (or up to the next ',' when '=' is missing).
             var j = i
             while j < chars.count, chars[j] != "=", chars[j] != "," { j += 1 }
-            let rawKey = String(chars[i..<j])
+            let rawKey = string(chars[i..<j])
             guard rawKey.hasPrefix("-") else {
-                let shown = String(chars[itemStart..<min(chars.count, itemStart + 40)].prefix { $0 != "," })
-                let looksLikeKey = !rawKey.isEmpty && rawKey.allSatisfy { $0.isLetter || $0.isNumber }
+                let shown = string(chars[itemStart..<min(chars.count, itemStart + 40)].prefix { $0 != "," })
+                let looksLikeKey = !rawKey.isEmpty && rawKey.unicodeScalars.allSatisfy(CharacterSetLite.alnum)
                 let named = looksLikeKey ? rawKey : nil
                 throw fail(named, "\"\(shown)\" does not start with '-' (each item is -Key=Value; quote a list: -ExcludeDiskId=\\\"d-1,d-2\\\")")
             }
             let key = String(rawKey.dropFirst())
-            guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber }) else {
+            guard !key.isEmpty, key.unicodeScalars.allSatisfy(CharacterSetLite.alnum) else {
                 throw fail(key.isEmpty ? nil : key, "\"\(rawKey)\" is not a key name")
             }
             guard j < chars.count, chars[j] == "=" else { throw fail(key, "\(key) has no value (expected -\(key)=Value)") }
@@ -94,28 +98,28 @@ enum ParamsParser {
                 guard let end = find(["\\", "\""], in: chars, from: i + 2) else {
                     throw fail(key, "the value of \(key) opens with \\\" but never closes")
                 }
-                value = String(chars[(i + 2)..<end]); i = end + 2
+                value = string(chars[(i + 2)..<end]); i = end + 2
             } else if i < chars.count, chars[i] == "\"" {
                 guard let end = find(["\""], in: chars, from: i + 1) else {
                     throw fail(key, "the value of \(key) opens with \" but never closes")
                 }
-                value = String(chars[(i + 1)..<end]); i = end + 1
+                value = string(chars[(i + 1)..<end]); i = end + 1
             } else {
                 var k = i
                 while k < chars.count, chars[k] != "," { k += 1 }
-                value = String(chars[i..<k]); i = k
+                value = string(chars[i..<k]); i = k
             }
             items.append(Item(key: key, value: value))
             while i < chars.count, chars[i] == " " { i += 1 }
             if i == chars.count { return items }
             guard chars[i] == "," else {
-                throw fail(key, "unexpected text after the quoted value of \(key): \"\(String(chars[i...].prefix(20)))\"")
+                throw fail(key, "unexpected text after the quoted value of \(key): \"\(string(chars[i...].prefix(20)))\"")
             }
             i += 1
         }
     }
 
-    private static func find(_ needle: [Character], in chars: [Character], from: Int) -> Int? {
+    private static func find(_ needle: [Unicode.Scalar], in chars: [Unicode.Scalar], from: Int) -> Int? {
         var i = from
         while i + needle.count <= chars.count {
             if Array(chars[i..<(i + needle.count)]) == needle { return i }
@@ -149,11 +153,14 @@ enum ParamsParser {
         if v.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw fail(key, "\(key) may not contain control characters (newline, tab, …)")
         }
+        if TextRules.hasBidiControl(v) {
+            throw fail(key, "\(key) may not contain bidirectional controls (U+202A–U+202E, U+2066–U+2069): they make it display in another order than it reads")
+        }
     }
 
     static func roleName(_ v: String) throws -> String {
         let ok = v.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSetLite.alnum($0) || $0 == "." || $0 == "-") }
-        guard !v.isEmpty, v.count <= 64, ok else {
+        guard !v.isEmpty, TextRules.length(v) <= 64, ok else {
             throw fail("RamRoleName", "RamRoleName must be 1 to 64 letters, digits, '.' or '-', got \"\(v)\"")
         }
         return v
@@ -161,8 +168,8 @@ enum ParamsParser {
 
     static func groupName(_ v: String) throws -> String {
         try plainText("Name", v)
-        guard (2...128).contains(v.count) else {
-            throw fail("Name", "Name must be 2 to 128 characters, got \(v.count)")
+        guard (2...128).contains(TextRules.length(v)) else {
+            throw fail("Name", "Name must be 2 to 128 characters, got \(TextRules.length(v))")
         }
         guard v.first!.isLetter else { throw fail("Name", "Name must start with a letter, got \"\(v)\"") }
         let lower = v.lowercased()
@@ -174,7 +181,9 @@ enum ParamsParser {
 
     static func groupDescription(_ v: String) throws -> String {
         try plainText("Description", v)
-        guard v.count <= 256 else { throw fail("Description", "Description must be at most 256 characters, got \(v.count)") }
+        guard TextRules.length(v) <= 256 else {
+            throw fail("Description", "Description must be at most 256 characters, got \(TextRules.length(v))")
+        }
         return v
     }
 

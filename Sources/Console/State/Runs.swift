@@ -18,7 +18,8 @@ enum Runs {
             var parts = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             run.partialLine = parts.removeLast()
             for line in parts {
-                let l = line.hasSuffix("\r") ? String(line.dropLast()) : line
+                // Whole escape sequences go, not just their ESC: `logs` shows the same text.
+                let l = TerminalText.sanitized(line)
                 if run.groupId == nil, let id = groupId(in: l) { run.groupId = id }
                 run.log.append(l)
             }
@@ -27,7 +28,7 @@ enum Runs {
         if r.isFinished {
             if !run.partialLine.isEmpty {
                 if run.groupId == nil, let id = groupId(in: run.partialLine) { run.groupId = id }
-                run.log.append(run.partialLine); run.partialLine = ""
+                run.log.append(TerminalText.sanitized(run.partialLine)); run.partialLine = ""
             }
             run.exitCode = r.ExitCode
             run.errorCode = r.ErrorCode
