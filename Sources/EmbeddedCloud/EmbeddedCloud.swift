@@ -92,7 +92,7 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
         }
         // pool.img (a --pool-image pool) holds every old disk and snapshot: it goes too, or
         // `cloud host up` would later mount it over a new cloud.
-        let names = ["appsnap.sqlite", "appsnap.sqlite-wal", "appsnap.sqlite-shm", "pool.img"]
+        let names = ["appsnap.sqlite", "appsnap.sqlite-wal", "appsnap.sqlite-shm", "pool.img", "access-keys.key"]
         for url in names.map({ layout.root.appendingPathComponent($0) }) + [layout.pool, layout.instances,
                                                                              layout.invocations, layout.bin, layout.run]
         where fm.fileExists(atPath: url.path) {

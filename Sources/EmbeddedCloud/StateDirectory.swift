@@ -34,6 +34,8 @@ public struct StateLayout: Sendable, Hashable {
     public init(root: URL) { self.root = root.standardizedFileURL }
 
     public var database: URL { root.appendingPathComponent("appsnap.sqlite") }
+    /// The key that seals access-key secrets (0600, beside the database it unlocks).
+    public var accessKeySealingKey: URL { root.appendingPathComponent("access-keys.key") }
     public var pool: URL { root.appendingPathComponent("pool", isDirectory: true) }
     public var disks: URL { pool.appendingPathComponent("disks", isDirectory: true) }
     public var snapshots: URL { pool.appendingPathComponent("snapshots", isDirectory: true) }
