@@ -22,7 +22,7 @@ func runECSFloor(_ args: [String]) async throws {
                 var out: [Double] = []
                 for _ in 0..<mine {
                     let t0 = now()
-                    _ = try await ECSActions.call("DescribeDisks", params, on: cloud).json()
+                    _ = try await ECSActions.call("DescribeDisks", params, on: cloud).json(pretty: false)
                     out.append(now() - t0)
                 }
                 return out

@@ -36,8 +36,12 @@ public final class ECSEndpoint: Sendable {
             if let version = call.version, version != Self.apiVersion {
                 throw ECSError("InvalidVersion", "Specified parameter Version \"\(version)\" is not valid: this endpoint speaks ECS \(Self.apiVersion).", httpStatus: 400)
             }
+            // Only JSON is served; a client that asked for XML could not read the answer.
+            if let format = call.parameters["Format"], format.lowercased() != "json" {
+                throw ECSError("InvalidParameter", "The specified parameter \"Format\" is not valid: this endpoint answers JSON only; \"\(format)\" was asked for.", httpStatus: 400)
+            }
             let body = try await ECSActions.call(call.action, Self.actionParameters(call.parameters), on: cloud)
-            return Answer(status: 200, body: body.json())
+            return Answer(status: 200, body: body.json(pretty: false))
         } catch let e as ECSError {
             // Refusals are worth a line for the operator; the key's ID, never its secret.
             log("refused \(action.isEmpty ? "-" : action) from \(keyId ?? "-"): \(e.Code) (HTTP \(e.httpStatus))")

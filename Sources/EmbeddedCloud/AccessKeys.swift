@@ -94,9 +94,17 @@ extension EmbeddedCloud {
         try String.fetchAll(db, sql: "SELECT action FROM accessKeyAction WHERE accessKeyId = ? ORDER BY action", arguments: [id])
     }
 
-    /// The sealing key, made on first use. Created under O_EXCL so two processes making
-    /// their first key at once agree on one; the loser reads the winner's.
+    /// The sealing key, made on first use, then kept in memory: `serve` opens a seal on
+    /// every request. Created under O_EXCL so two processes making their first key at
+    /// once agree on one; the loser reads the winner's.
     private func sealingKey() throws -> SymmetricKey {
+        if let key = sealingKeyCache.key { return key }
+        let key = try loadOrMakeSealingKey()
+        sealingKeyCache.key = key
+        return key
+    }
+
+    private func loadOrMakeSealingKey() throws -> SymmetricKey {
         let path = layout.accessKeySealingKey.path
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         if fd >= 0 {
@@ -122,6 +130,16 @@ extension EmbeddedCloud {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
         var rng = SystemRandomNumberGenerator()
         return String((0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
+    }
+}
+
+/// The sealing key once read. A class, so the `let` on a Sendable cloud can hold it.
+final class SealingKeyCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: SymmetricKey?
+    var key: SymmetricKey? {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; lock.unlock() }
     }
 }
 

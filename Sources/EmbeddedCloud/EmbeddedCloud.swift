@@ -19,6 +19,7 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
     /// Shared by the guests this cloud hands out and its own group workers: a worker
     /// asked for while one of those guests is frozen starts right after the thaw.
     let thawGate = ThawGate()
+    let sealingKeyCache = SealingKeyCache()
 
     public var stateDirectory: URL { layout.root }
 

@@ -144,8 +144,12 @@ public enum ECSActions {
         },
         "DeleteSnapshotGroup": { p, cloud in
             let (region, id) = try validated(p) { (try $0.required("RegionId"), try $0.required("SnapshotGroupId")) }
+            // ECS answers which snapshots went with the group (SPEC §14).
+            let snapshots = try await cloud.describeSnapshotGroups(regionId: region, instanceId: nil, snapshotGroupIds: [id])
+                .first?.Snapshots.Snapshot ?? []
             try await cloud.deleteSnapshotGroup(regionId: region, snapshotGroupId: id)
-            return ECSBody([])
+            let progress = snapshots.map { OperationProgress(success: true, items: [RelatedItem("SnapshotId", $0.SnapshotId)]) }
+            return ECSBody([("OperationProgressSet", ECSBody.wrapped("OperationProgress", progress))])
         },
         "DescribeSnapshots": { p, cloud in
             let (region, ids, disk, instance, page) = try validated(p) {
