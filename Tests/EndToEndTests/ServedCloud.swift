@@ -14,7 +14,8 @@ final class ServedCloud {
     let port: Int
     let key: AccessKeyCredentials
 
-    init(app: AppSnapBinary = try! AppSnapBinary(), extraArguments: [String] = []) throws {
+    init(app: AppSnapBinary? = nil, extraArguments: [String] = []) throws {
+        let app = try app ?? AppSnapBinary()
         self.app = app
         key = try Self.createKey(app, actions: ["ecs:*"])
         process.executableURL = app.binary
