@@ -80,14 +80,23 @@ extension EmbeddedCloud {
     }
 
     /// The secret and policy of a key, for verifying a request; nil for an unknown key.
+    /// Read on every request, so a deleted key or a changed policy counts at once: one
+    /// cached statement, and the seal opened only the first time it is seen.
     public func accessKeyGrant(_ id: String) throws -> AccessKeyGrant? {
-        guard let (record, actions) = try dbPool.read({ db -> (AccessKeyRecord, [String])? in
-            guard let r = try AccessKeyRecord.fetchOne(db, key: id) else { return nil }
-            return (r, try Self.actions(db, id))
-        }) else { return nil }
-        let box = try ChaChaPoly.SealedBox(combined: record.sealedSecret)
-        let plain = try ChaChaPoly.open(box, using: try sealingKey(), authenticating: Data(id.utf8))
-        return AccessKeyGrant(secret: String(decoding: plain, as: UTF8.self), actions: actions)
+        let rows = try dbPool.read { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT k.sealedSecret, a.action FROM accessKey k
+                LEFT JOIN accessKeyAction a ON a.accessKeyId = k.accessKeyId
+                WHERE k.accessKeyId = ? ORDER BY a.action
+                """), arguments: [id])
+        }
+        guard let first = rows.first else { return nil }
+        let sealed: Data = first["sealedSecret"]
+        let secret = try sealingKeyCache.opened(sealed) { sealed in
+            let box = try ChaChaPoly.SealedBox(combined: sealed)
+            return String(decoding: try ChaChaPoly.open(box, using: try sealingKey(), authenticating: Data(id.utf8)), as: UTF8.self)
+        }
+        return AccessKeyGrant(secret: secret, actions: rows.compactMap { $0["action"] as String? })
     }
 
     private static func actions(_ db: Database, _ id: String) throws -> [String] {
@@ -133,13 +142,30 @@ extension EmbeddedCloud {
     }
 }
 
-/// The sealing key once read. A class, so the `let` on a Sendable cloud can hold it.
+/// The sealing key once read, and the secrets already opened (by their sealed bytes, so
+/// a key deleted and made again is never answered from an old entry). A class, so the
+/// `let` on a Sendable cloud can hold it.
 final class SealingKeyCache: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: SymmetricKey?
+    private var openedSecrets: [Data: String] = [:]
+
     var key: SymmetricKey? {
         get { lock.lock(); defer { lock.unlock() }; return stored }
         set { lock.lock(); stored = newValue; lock.unlock() }
+    }
+
+    func opened(_ sealed: Data, open: (Data) throws -> String) throws -> String {
+        lock.lock()
+        if let s = openedSecrets[sealed] { lock.unlock(); return s }
+        lock.unlock()
+        let secret = try open(sealed)
+        lock.lock()
+        // Bounded: a server sees few keys; should it see many, start over.
+        if openedSecrets.count >= 1024 { openedSecrets.removeAll() }
+        openedSecrets[sealed] = secret
+        lock.unlock()
+        return secret
     }
 }
 
