@@ -5,7 +5,8 @@ process on loopback, side by side with the same action called in-process (the fl
 Rows: signature checking on (ACS3-HMAC-SHA256, the SDKs' default), checking off
 (`serve --no-verify`, the same signed requests), and `ECSActions.call` in-process
 (`appsnap-bench ecs-floor`). Requests are signed before the clock starts, so the figures
-are the server's, not this script's HMAC. Each phase sends --count requests over
+are the server's, not this script's HMAC. Each phase first sends --warmup requests it
+does not measure, then --count requests over
 --concurrency keep-alive connections and stops after --max-seconds whatever happens.
 
 usage: serve_load.py --bin .build/release/appsnap --bench .build/release/appsnap-bench --work DIR
@@ -69,9 +70,13 @@ def load(port, requests, concurrency, max_seconds):
             if time.monotonic() > deadline:
                 break
             t0 = time.perf_counter()
-            conn.request('POST', path, headers=headers)
-            r = conn.getresponse()
-            body = r.read()
+            try:
+                conn.request('POST', path, headers=headers)
+                r = conn.getresponse()
+                body = r.read()
+            except (OSError, http.client.HTTPException) as e:
+                bad.append(repr(e))
+                break  # the server is gone: this connection is done
             mine.append(time.perf_counter() - t0)
             if r.status != 200:
                 bad.append(body[:200])
@@ -105,6 +110,7 @@ def main():
     a.add_argument('--work', required=True)
     a.add_argument('--count', type=int, default=int(os.environ.get('SERVE_REQUESTS', 20000)))
     a.add_argument('--concurrency', type=int, default=4)
+    a.add_argument('--warmup', type=int, default=1000)
     a.add_argument('--max-seconds', type=float, default=60)
     o = a.parse_args()
     state = os.path.join(o.work, 'serve-state')
@@ -119,8 +125,11 @@ def main():
         try:
             host = '127.0.0.1:%d' % port
             reqs = [sign_acs3(key['AccessKeyId'], key['AccessKeySecret'], host, 'DescribeDisks', {'RegionId': 'cn-hangzhou'})
-                    for _ in range(o.count)]
-            lat, errors, secs = load(port, reqs, o.concurrency, o.max_seconds)
+                    for _ in range(o.warmup + o.count)]
+            # Not measured: the new server's first requests (connections, page cache, allocator).
+            _, errors, _ = load(port, reqs[:o.warmup], o.concurrency, o.max_seconds)
+            lat, more, secs = load(port, reqs[o.warmup:], o.concurrency, o.max_seconds)
+            errors += more
         finally:
             stop(p)
         if errors:
