@@ -68,6 +68,21 @@ import Testing
         #expect(!body.contains(PercentEncoding.encode(rightSignature)))
     }
 
+    @Test func aFormBodyWithPlusForSpaceVerifiesOverTheDecodedValue() async throws {
+        // As `urlencode` writes a form: a space is `+`; the signature covers "a b".
+        var params: [(String, String)] = [("Action", "DescribeDisks"), ("RegionId", "cn-hangzhou"), ("DiskName", "a b"),
+                                          ("AccessKeyId", Self.key.accessKeyId), ("SignatureMethod", "HMAC-SHA1"),
+                                          ("SignatureVersion", "1.0"), ("SignatureNonce", "plus-1"),
+                                          ("Timestamp", WireTime.format(Self.now)), ("Version", "2014-05-26")]
+        params.append(("Signature", RPCSignature.signature(secret: Self.key.accessKeySecret, method: "POST", parameters: params)))
+        let body = params.map { "\(PercentEncoding.encode($0.0))=\(PercentEncoding.encode($0.1).replacingOccurrences(of: "%20", with: "+"))" }
+            .joined(separator: "&")
+        #expect(body.contains("DiskName=a+b"))
+        let r = WireRequest(method: "POST", headers: ["Content-Type": "application/x-www-form-urlencoded; charset=UTF-8"], body: Data(body.utf8))
+        let call = try await RequestVerifier(clock: FixedClock(Self.now)).verify(r) { Self.lookup($0) }
+        #expect(call.parameters["DiskName"] == "a b")
+    }
+
     @Test func aHeaderLeftOutOfSignedHeadersIsRefused() async throws {
         var r = signed(.acs3)
         var auth = try #require(ACS3Signature.Authorization(header: r.header("authorization")!))
