@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Dependencies point one way: appsnap → {Console, EmbeddedCloud, LinuxHost} → AppSnapCore.
+// Dependencies point one way: appsnap → {Console, EmbeddedCloud, LinuxHost, ECSEndpoint → ECSWire} → AppSnapCore.
 // The set is kept small on purpose: CI builds from scratch every run.
 let package = Package(
     name: "appsnap",
@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
     ],
     targets: [
         .target(name: "AppSnapCore"),
@@ -22,6 +24,18 @@ let package = Package(
         .target(name: "EmbeddedCloud", dependencies: [
             "AppSnapCore", "LinuxHost", "CLinux",
             .product(name: "GRDB", package: "GRDB.swift"),
+            // Access-key secrets are kept sealed (ChaChaPoly), never in the clear.
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // The ECS wire, both directions: canonicalization, the two signatures, the error table.
+        .target(name: "ECSWire", dependencies: [
+            "AppSnapCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // `appsnap serve`: the ECS wire over any CloudAPI, with an access-key store to verify against.
+        .target(name: "ECSEndpoint", dependencies: [
+            "AppSnapCore", "ECSWire",
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "Console", dependencies: [
@@ -29,7 +43,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "appsnap", dependencies: [
-            "AppSnapCore", "EmbeddedCloud", "LinuxHost", "Console",
+            "AppSnapCore", "EmbeddedCloud", "LinuxHost", "Console", "ECSWire", "ECSEndpoint",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "appsnap-bench", dependencies: [
@@ -39,7 +53,8 @@ let package = Package(
         .testTarget(name: "LinuxHostTests", dependencies: ["LinuxHost"]),
         .testTarget(name: "EmbeddedCloudTests", dependencies: ["EmbeddedCloud"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["AppSnapCore", "appsnap"]),
+        .testTarget(name: "ECSWireTests", dependencies: ["ECSWire"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AppSnapCore", "ECSWire", "appsnap"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -52,5 +52,10 @@ else
   echo "(freeze window skipped: needs root, xfsprogs and freeze-floor.py)" >&2
 fi
 
+# `appsnap serve` under a bounded load of signed DescribeDisks from a second process on
+# loopback: signature checking on and off, beside the in-process floor.
+echo
+python3 Benchmarks/serve_load.py --bin "$BIN" --bench "$PWD/.build/release/appsnap-bench" --work "$work"
+
 # The console's hot paths, headless and in-process: first frame, filter keystroke and log ingest.
 echo; .build/release/appsnap-bench

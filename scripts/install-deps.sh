@@ -8,6 +8,8 @@ case "${1:-build}" in
   test)  need+=(tmux xfsprogs btrfs-progs e2fsprogs util-linux locales postgresql mariadb-server) ;;
   bench) need+=(tmux xfsprogs e2fsprogs util-linux hyperfine python3) ;;
 esac
+# The vendor's Python SDKs for the `appsnap serve` tests, in their own virtual environment.
+if [ "${1:-build}" = test ]; then "$(dirname "$0")/install-sdk-venv.sh"; fi
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,6 +12,12 @@ import AppSnapCore
 import Console
 import Foundation
 
+// `appsnap-bench ecs-floor …`: only the in-process floor of the `appsnap serve` benchmark.
+if CommandLine.arguments.dropFirst().first == "ecs-floor" {
+    try await runECSFloor(Array(CommandLine.arguments.dropFirst(2)))
+    exit(0)
+}
+
 let instanceCount = Int(ProcessInfo.processInfo.environment["BENCH_INSTANCES"] ?? "") ?? 10_000
 let disksPerInstance = 5
 let keystrokes = 200

@@ -32,8 +32,7 @@ enum Authorization {
         }
     }
 
-    /// RAM action patterns: `*` matches any run of characters; names compare without case.
     static func allows(_ pattern: String, _ action: String) -> Bool {
-        fnmatch(pattern.lowercased(), action.lowercased(), 0) == 0
+        RAMPolicy.allows(pattern, action)
     }
 }

@@ -30,8 +30,9 @@ extension EmbeddedCloud {
             var request = DiskRecord.filter(DiskRecord.Columns.regionId == regionId)
             if let instanceId, !instanceId.isEmpty { request = request.filter(DiskRecord.Columns.instanceId == instanceId) }
             if let ids = diskIds, !ids.isEmpty { request = request.filter(ids.contains(DiskRecord.Columns.diskId)) }
-            return try request.order(DiskRecord.Columns.instanceId, DiskRecord.Columns.device, DiskRecord.Columns.diskId)
-                .fetchAll(db).map { try Self.model($0, db) }
+            let rows = try request.order(DiskRecord.Columns.instanceId, DiskRecord.Columns.device, DiskRecord.Columns.diskId).fetchAll(db)
+            let tags = try TagRecord.tagSets(db, .disk, rows.map(\.diskId))
+            return rows.map { Self.model($0, tags: tags[$0.diskId] ?? TagSet()) }
         }
     }
 
@@ -83,23 +84,32 @@ extension EmbeddedCloud {
     }
 
     static func model(_ d: DiskRecord, _ db: Database) throws -> Disk {
+        model(d, tags: try TagRecord.tags(db, .disk, d.diskId))
+    }
+
+    static func model(_ d: DiskRecord, tags: TagSet) -> Disk {
         Disk(DiskId: d.diskId, DiskName: d.diskName, RegionId: d.regionId, ZoneId: d.zoneId, InstanceId: d.instanceId ?? "",
              Category: d.category, Size: d.size, Status: d.status, Type: d.type, Device: d.device,
              MultiAttach: d.multiAttach, SourceSnapshotId: d.sourceSnapshotId, CreationTime: d.creationTime,
-             Tags: try TagRecord.tags(db, .disk, d.diskId))
+             Tags: tags)
     }
 
     static func model(_ s: SnapshotRecord, _ db: Database) throws -> Snapshot {
+        model(s, tags: try TagRecord.tags(db, .snapshot, s.snapshotId))
+    }
+
+    static func model(_ s: SnapshotRecord, tags: TagSet) -> Snapshot {
         Snapshot(SnapshotId: s.snapshotId, SnapshotName: s.snapshotName, SourceDiskId: s.sourceDiskId,
                  SourceDiskSize: s.sourceDiskSize, SourceDiskType: s.sourceDiskType == "system" ? "System" : "Data",
                  Status: s.status, Progress: "\(s.progress)%", SnapshotType: s.snapshotType,
-                 SnapshotGroupId: s.snapshotGroupId ?? "", CreationTime: s.creationTime,
-                 Tags: try TagRecord.tags(db, .snapshot, s.snapshotId))
+                 SnapshotGroupId: s.snapshotGroupId ?? "", CreationTime: s.creationTime, Tags: tags)
     }
 
     static func model(_ g: SnapshotGroupRecord, _ db: Database) throws -> SnapshotGroup {
-        let snapshots = try SnapshotRecord.filter(SnapshotRecord.Columns.snapshotGroupId == g.snapshotGroupId)
-            .order(SnapshotRecord.Columns.snapshotId).fetchAll(db).map { try model($0, db) }
+        let rows = try SnapshotRecord.filter(SnapshotRecord.Columns.snapshotGroupId == g.snapshotGroupId)
+            .order(SnapshotRecord.Columns.snapshotId).fetchAll(db)
+        let tags = try TagRecord.tagSets(db, .snapshot, rows.map(\.snapshotId))
+        let snapshots = rows.map { model($0, tags: tags[$0.snapshotId] ?? TagSet()) }
         return SnapshotGroup(SnapshotGroupId: g.snapshotGroupId, Name: g.name, Description: g.description,
                              InstanceId: g.instanceId, Status: g.status, CreationTime: g.creationTime,
                              Snapshots: SnapshotSet(snapshots), Tags: try TagRecord.tags(db, .snapshotgroup, g.snapshotGroupId))

@@ -117,6 +117,9 @@ extension EmbeddedCloud {
             guard disk.instanceId == instanceId else {
                 throw ECSError("IncorrectDiskStatus", "The disk \(diskId) is not attached to instance \(instanceId).")
             }
+            guard disk.status != Self.reinitingStatus else {
+                throw ECSError("IncorrectDiskStatus", "The disk \(diskId) is being rolled back; detach it when ResetDisks has answered.", httpStatus: 403)
+            }
             guard disk.type != "system" else {
                 throw ECSError("InvalidDiskType.NotSupported", "The disk \(diskId) is the system disk of \(instanceId); a system disk cannot be detached.")
             }

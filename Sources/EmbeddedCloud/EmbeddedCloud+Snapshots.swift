@@ -279,8 +279,9 @@ extension EmbeddedCloud {
             if let ids = snapshotIds, !ids.isEmpty { request = request.filter(ids.contains(SnapshotRecord.Columns.snapshotId)) }
             if let diskId, !diskId.isEmpty { request = request.filter(SnapshotRecord.Columns.sourceDiskId == diskId) }
             if let instanceId, !instanceId.isEmpty { request = request.filter(SnapshotRecord.Columns.instanceId == instanceId) }
-            return try request.order(Column("creationTime").desc, SnapshotRecord.Columns.snapshotId)
-                .fetchAll(db).map { try Self.model($0, db) }
+            let rows = try request.order(Column("creationTime").desc, SnapshotRecord.Columns.snapshotId).fetchAll(db)
+            let tags = try TagRecord.tagSets(db, .snapshot, rows.map(\.snapshotId))
+            return rows.map { Self.model($0, tags: tags[$0.snapshotId] ?? TagSet()) }
         }
     }
 

@@ -19,6 +19,7 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
     /// Shared by the guests this cloud hands out and its own group workers: a worker
     /// asked for while one of those guests is frozen starts right after the thaw.
     let thawGate = ThawGate()
+    let sealingKeyCache = SealingKeyCache()
 
     public var stateDirectory: URL { layout.root }
 
@@ -132,7 +133,7 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
         try HostDisk.takeDown(image: layout.poolImage.path)
         // pool.img (a --pool-image pool) holds every old disk and snapshot: it goes too, or
         // `cloud host up` would later mount it over a new cloud.
-        let names = ["appsnap.sqlite", "appsnap.sqlite-wal", "appsnap.sqlite-shm", "pool.img"]
+        let names = ["appsnap.sqlite", "appsnap.sqlite-wal", "appsnap.sqlite-shm", "pool.img", "access-keys.key"]
         for url in names.map({ layout.root.appendingPathComponent($0) }) + [layout.pool, layout.instances,
                                                                              layout.invocations, layout.bin, layout.run]
         where fm.fileExists(atPath: url.path) {

@@ -200,6 +200,18 @@ extension TagRecord {
         return TagSet(rows.map { Tag($0.tagKey, $0.tagValue) })
     }
 
+    /// The tags of many resources in one query: a Describe* of N resources would
+    /// otherwise prepare and run N statements, most of its cost.
+    static func tagSets(_ db: Database, _ type: ResourceType, _ ids: [String]) throws -> [String: TagSet] {
+        var out: [String: [Tag]] = [:]
+        let rows = try TagRecord
+            .filter(Columns.resourceType == type.rawValue && ids.contains(Columns.resourceId))
+            .order(Column("tagKey"))
+            .fetchAll(db)
+        for r in rows { out[r.resourceId, default: []].append(Tag(r.tagKey, r.tagValue)) }
+        return out.mapValues { TagSet($0) }
+    }
+
     static func deleteAll(_ db: Database, _ type: ResourceType, _ ids: [String]) throws {
         _ = try TagRecord
             .filter(Columns.resourceType == type.rawValue && ids.contains(Columns.resourceId))

@@ -129,6 +129,22 @@ enum Schema {
                 t.column("mountPoint", .text).notNull()
             }
         }
+        // Access keys for `appsnap serve`: the secret sealed with a key kept in a 0600 file
+        // beside the database (HMAC verification needs the secret itself, so a one-way hash
+        // cannot serve), and each key's RAM policy.
+        migrator.registerMigration("v3-access-keys") { db in
+            try db.create(table: "accessKey") { t in
+                t.primaryKey("accessKeyId", .text)
+                t.column("sealedSecret", .blob).notNull()
+                t.column("description", .text).notNull().defaults(to: "")
+                t.column("creationTime", .text).notNull()
+            }
+            try db.create(table: "accessKeyAction") { t in
+                t.column("accessKeyId", .text).notNull().references("accessKey", onDelete: .cascade)
+                t.column("action", .text).notNull()
+                t.primaryKey(["accessKeyId", "action"])
+            }
+        }
         // The plugin process that made a group: if it dies before tagging, whoever reads the
         // group marks its snapshots interrupted rather than let them look crash-consistent.
         migrator.registerMigration("v4-group-creator") { db in

@@ -39,6 +39,8 @@ public struct StateLayout: Sendable, Hashable {
     public var database: URL { root.appendingPathComponent("appsnap.sqlite") }
     /// A `--pool-image` pool: an XFS file system on a loop image, mounted at `pool`.
     public var poolImage: URL { root.appendingPathComponent("pool.img") }
+    /// The key that seals access-key secrets (0600, beside the database it unlocks).
+    public var accessKeySealingKey: URL { root.appendingPathComponent("access-keys.key") }
     public var pool: URL { root.appendingPathComponent("pool", isDirectory: true) }
     public var disks: URL { pool.appendingPathComponent("disks", isDirectory: true) }
     public var snapshots: URL { pool.appendingPathComponent("snapshots", isDirectory: true) }

@@ -17,6 +17,18 @@ public enum DiskImageLock {
         }
         return try body()
     }
+
+    /// Runs `body` while holding the exclusive lock: no writer is in the image meanwhile
+    /// (a rollback replaces the image under it). Waits for writes in flight and a freeze.
+    public static func withExclusiveLock<T>(imagePath: String, _ body: () throws -> T) throws -> T {
+        let fd = open(imagePath, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw GuestError("cannot open disk image \(imagePath): \(errnoText(errno))") }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            if errno != EINTR { throw GuestError("cannot lock disk image \(imagePath): \(errnoText(errno))") }
+        }
+        return try body()
+    }
 }
 
 /// Exclusive locks on a set of images for one freeze window. Released on thaw, or by

@@ -13,7 +13,7 @@ struct AppSnap: AsyncParsableCommand {
         (env APPSNAP_STATE) to choose the embedded cloud's folder.
         """,
         subcommands: [ConsoleCommand.self, ECSCommand.self, PluginManagerCommand.self, LogsCommand.self,
-                      ThawCommand.self, CloudCommand.self, FreezerCommand.self, GuardianCommand.self,
+                      ThawCommand.self, CloudCommand.self, ServeCommand.self, FreezerCommand.self, GuardianCommand.self,
                       SandboxCommand.self],
         defaultSubcommand: ConsoleCommand.self
     )

@@ -8,7 +8,8 @@ struct CloudCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cloud",
         abstract: "Create, inspect or remove the embedded cloud.",
-        subcommands: [Init.self, Status.self, Fsck.self, Reset.self, HostCommand.self, RunInvocation.self, FinishGroup.self]
+        subcommands: [Init.self, Status.self, Fsck.self, Reset.self, HostCommand.self, KeysCommand.self, RunInvocation.self,
+                      FinishGroup.self]
     )
 
     struct Init: AsyncParsableCommand {

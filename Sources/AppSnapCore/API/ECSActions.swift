@@ -32,13 +32,15 @@ public enum ECSActions {
 
     /// Reads everything first, refuses unknown keys, and only then touches the cloud:
     /// a bad request changes nothing.
-    private static func validated<T>(_ p: ECSParams, _ read: (ECSParams) throws -> T) throws -> T {
+    static func validated<T>(_ p: ECSParams, _ read: (ECSParams) throws -> T) throws -> T {
         let v = try read(p)
         try p.rejectUnused()
         return v
     }
 
-    private static let table: [String: Handler] = [
+    private static let table: [String: Handler] = core.merging(lifecycle) { first, _ in first }
+
+    private static let core: [String: Handler] = [
         "DescribeRegions": { p, cloud in
             _ = try validated(p) { $0.string("AcceptLanguage") }
             return ECSBody([("Regions", ECSBody.wrapped("Region", try await cloud.describeRegions()))])
@@ -146,17 +148,14 @@ public enum ECSActions {
             }
             return ECSBody([("SnapshotGroupId", try await cloud.createSnapshotGroup(req))])
         },
-        "DescribeSnapshotGroups": { p, cloud in
-            let (region, instance, ids) = try validated(p) {
-                (try $0.required("RegionId"), $0.string("InstanceId"), try $0.anyList(flat: "SnapshotGroupId", json: "SnapshotGroupIds"))
-            }
-            let g = try await cloud.describeSnapshotGroups(regionId: region, instanceId: instance, snapshotGroupIds: ids)
-            return ECSBody([("SnapshotGroups", ECSBody.wrapped("SnapshotGroup", g))])
-        },
         "DeleteSnapshotGroup": { p, cloud in
             let (region, id) = try validated(p) { (try $0.required("RegionId"), try $0.required("SnapshotGroupId")) }
+            // ECS answers which snapshots went with the group (SPEC §14).
+            let snapshots = try await cloud.describeSnapshotGroups(regionId: region, instanceId: nil, snapshotGroupIds: [id])
+                .first?.Snapshots.Snapshot ?? []
             try await cloud.deleteSnapshotGroup(regionId: region, snapshotGroupId: id)
-            return ECSBody([])
+            let progress = snapshots.map { OperationProgress(success: true, items: [RelatedItem("SnapshotId", $0.SnapshotId)]) }
+            return ECSBody([("OperationProgressSet", ECSBody.wrapped("OperationProgress", progress))])
         },
         "DescribeSnapshots": { p, cloud in
             let (region, ids, disk, instance, page) = try validated(p) {
@@ -203,7 +202,7 @@ public enum ECSActions {
         },
     ]
 
-    private static func nonEmpty<T>(_ list: [T], _ key: String) throws -> [T] {
+    static func nonEmpty<T>(_ list: [T], _ key: String) throws -> [T] {
         if list.isEmpty { throw ECSError.missingParameter(key) }
         return list
     }

@@ -23,9 +23,11 @@ public struct ECSBody: Encodable {
         ECSBody([(inner, items)])
     }
 
-    public func json() -> Data {
+    /// Pretty for a person at a terminal; compact on the wire, where nobody reads the
+    /// spaces and the endpoint's throughput pays for them.
+    public func json(pretty: Bool = true) -> Data {
         let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        enc.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         return (try? enc.encode(self)) ?? Data("{}".utf8)
     }
 }

@@ -88,20 +88,29 @@ public final class ECSParams {
 
     /// `Tag.N.Key` / `Tag.N.Value` pairs.
     public func tags(_ key: String = "Tag") throws -> [Tag] {
-        var keys: [Int: String] = [:], vals: [Int: String] = [:]
+        try structs(key, "Key", "Value").map { Tag($0.0, $0.1 ?? "") }
+    }
+
+    /// `Key.N.First` / `Key.N.Second` pairs (`Disk.N.DiskId`, `Disk.N.SnapshotId`), in
+    /// order; `First` numbers the list, `Second` may be absent.
+    public func structs(_ key: String, _ first: String, _ second: String) throws -> [(String, String?)] {
+        var firsts: [Int: String] = [:], seconds: [Int: String] = [:]
         let prefix = key + "."
         for (k, v) in values where k.hasPrefix(prefix) {
             let parts = k.dropFirst(prefix.count).split(separator: ".", omittingEmptySubsequences: false)
             guard parts.count == 2, parts[1] == "Key" || parts[1] == "Value" else { continue }
             let i = try Self.index(parts[0], in: k)
             switch parts[1] {
-            case "Key": keys[i] = v; used.insert(k)
-            case "Value": vals[i] = v; used.insert(k)
+            case Substring(first): firsts[i] = v; used.insert(k)
+            case Substring(second): seconds[i] = v; used.insert(k)
             default: continue
             }
         }
-        let orderedKeys = try ordered(keys, key + ".N.Key")
-        return orderedKeys.enumerated().map { Tag($0.element, vals[$0.offset + 1] ?? "") }
+        let orderedFirsts = try ordered(firsts, "\(key).N.\(first)")
+        if let stray = seconds.keys.sorted().first(where: { $0 > orderedFirsts.count }) {
+            throw ECSError.missingParameter("\(key).\(stray).\(first)")
+        }
+        return orderedFirsts.enumerated().map { ($0.element, seconds[$0.offset + 1]) }
     }
 
     /// Refuses any key that no read asked for.

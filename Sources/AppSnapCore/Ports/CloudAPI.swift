@@ -32,6 +32,15 @@ public protocol CloudAPI: Sendable {
     func createDisk(_ request: CreateDiskRequest) async throws -> String
     func attachDisk(instanceId: String, diskId: String) async throws
     func detachDisk(instanceId: String, diskId: String) async throws
+
+    // The operator's lifecycle after a group exists (SPEC §14).
+    /// ResetDisks (`regionId` given) and ResetDisk (nil: the disk's own region). Every disk
+    /// is checked before any is touched; `dryRun` stops there with DryRunOperation.
+    func resetDisks(regionId: String?, disks: [DiskReset], dryRun: Bool) async throws -> [OperationProgress]
+    func stopInstance(instanceId: String, forceStop: Bool, dryRun: Bool) async throws
+    func startInstance(instanceId: String, dryRun: Bool) async throws
+    /// nil leaves a field as it is.
+    func modifySnapshotGroup(regionId: String, snapshotGroupId: String, name: String?, description: String?) async throws
 }
 
 public enum ContentEncoding: String, Sendable, CaseIterable {

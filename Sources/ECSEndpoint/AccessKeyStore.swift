@@ -1,0 +1,13 @@
+/// Where the endpoint finds an access key's secret and RAM policy. The embedded cloud
+/// keeps them; the endpoint needs nothing else from it but `CloudAPI`.
+public protocol AccessKeyStore: Sendable {
+    /// nil for a key that does not exist.
+    func key(_ accessKeyId: String) async throws -> ServedKey?
+}
+
+public struct ServedKey: Sendable {
+    public var secret: String
+    /// RAM action patterns (`ecs:Describe*`) this key may call.
+    public var actions: [String]
+    public init(secret: String, actions: [String]) { self.secret = secret; self.actions = actions }
+}
