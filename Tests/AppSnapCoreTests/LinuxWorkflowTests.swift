@@ -203,7 +203,7 @@ let linuxCases: [LinuxCase] = [
         let out = await env.runLinux(c.params)
 
         #expect(out.exitCode == c.exit, "log: \(env.messages.joined(separator: "\n"))")
-        for s in c.log { #expect(env.logged(s), "missing log line containing: \(s)") }
+        for s in c.log { #expect(env.logged(s), "missing log line containing: \(s)\n\(env.messages.joined(separator: "\n"))") }
 
         if c.groupKept {
             let gid = try #require(out.groupId)

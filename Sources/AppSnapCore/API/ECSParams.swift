@@ -98,7 +98,7 @@ public final class ECSParams {
         let prefix = key + "."
         for (k, v) in values where k.hasPrefix(prefix) {
             let parts = k.dropFirst(prefix.count).split(separator: ".", omittingEmptySubsequences: false)
-            guard parts.count == 2, parts[1] == "Key" || parts[1] == "Value" else { continue }
+            guard parts.count == 2, parts[1] == Substring(first) || parts[1] == Substring(second) else { continue }
             let i = try Self.index(parts[0], in: k)
             switch parts[1] {
             case Substring(first): firsts[i] = v; used.insert(k)

@@ -62,10 +62,14 @@ extension WorkflowSteps {
         let request = CreateSnapshotGroupRequest(regionId: regionId, instanceId: instanceId, diskIds: disks.map(\.DiskId),
                                                  name: name, description: description)
         let cloud = self.cloud
-        let create = Task { try await cloud.createSnapshotGroup(request) }
+        let returned = Flag()
+        let create = Task {
+            defer { returned.set() }
+            return try await cloud.createSnapshotGroup(request)
+        }
         // While frozen, the bound holds even if the copy behind CreateSnapshotGroup is slow:
         // at the bound I/O resumes at once (and postscript runs) without waiting for it.
-        if let handle, await !finishes(create, before: freezeStart + boundSeconds) {
+        if let handle, await !finishes(create, returned: returned, before: freezeStart + boundSeconds) {
             c.creationMs = (clock.uptime() - createStart) * 1000
             await thaw(handle, freezeStart, &c)
             log.sink.release()
@@ -139,9 +143,11 @@ extension WorkflowSteps {
     /// waited for in real time, woken by whichever comes first: no polling step is added
     /// to the freeze window, and a test clock that stands still never times out a call
     /// that returns.
-    private func finishes<T: Sendable>(_ task: Task<T, Error>, before deadline: Double) async -> Bool {
+    private func finishes<T: Sendable>(_ task: Task<T, Error>, returned: Flag, before deadline: Double) async -> Bool {
         let remaining = deadline - clock.uptime()
-        guard remaining > 0 else { return false }
+        // Past the deadline already: a call that has returned by now is judged by the
+        // caller's own measure (I/O stayed suspended too long), one that has not is late.
+        guard remaining > 0 else { return returned.value }
         // Not a task group: a group waits for all its children, and awaiting the copy
         // cannot be cancelled. Whichever of the two ends first answers; the other is left.
         let answer = FirstAnswer()
@@ -227,4 +233,12 @@ private final class FirstAnswer: @unchecked Sendable {
         lock.unlock()
         c?.resume(returning: value)
     }
+}
+
+/// Set once, read from anywhere.
+private final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var isSet = false
+    func set() { lock.lock(); isSet = true; lock.unlock() }
+    var value: Bool { lock.lock(); defer { lock.unlock() }; return isSet }
 }
