@@ -42,7 +42,7 @@ extension EmbeddedCloud {
     /// Makes a key; the secret is returned this once and never shown again. `actions`
     /// default to the demo role's policy (the plugin's own actions).
     public func createAccessKey(actions: [String]?, description: String = "") throws -> (AccessKeyInfo, secret: String) {
-        let patterns = try actions ?? dbPool.read { db in
+        let patterns = try actions ?? store.writer.read { db in
             try String.fetchAll(db, sql: "SELECT action FROM ramRoleAction WHERE roleName = ? ORDER BY action",
                                 arguments: [DemoInventory.readyRole])
         }.nilIfEmpty ?? DemoInventory.readyPolicy
@@ -55,7 +55,7 @@ extension EmbeddedCloud {
         let sealed = try ChaChaPoly.seal(Data(secret.utf8), using: try sealingKey(), authenticating: Data(id.utf8)).combined
         let now = timestamp()
         let unique = Array(NSOrderedSet(array: patterns)) as! [String]
-        try dbPool.write { db in
+        try store.writer.write { db in
             try AccessKeyRecord(accessKeyId: id, sealedSecret: sealed, description: description, creationTime: now).insert(db)
             for a in unique { try AccessKeyActionRecord(accessKeyId: id, action: a).insert(db) }
         }
@@ -63,7 +63,7 @@ extension EmbeddedCloud {
     }
 
     public func listAccessKeys() throws -> [AccessKeyInfo] {
-        try dbPool.read { db in
+        try store.writer.read { db in
             try AccessKeyRecord.order(Column("creationTime"), Column("accessKeyId")).fetchAll(db).map { r in
                 AccessKeyInfo(AccessKeyId: r.accessKeyId, Description: r.description, CreationTime: r.creationTime,
                               Actions: try Self.actions(db, r.accessKeyId))
@@ -72,7 +72,7 @@ extension EmbeddedCloud {
     }
 
     public func deleteAccessKey(_ id: String) throws {
-        try dbPool.write { db in
+        try store.writer.write { db in
             guard try AccessKeyRecord.deleteOne(db, key: id) else {
                 throw ECSError.notFound("InvalidAccessKeyId.NotFound", "Specified access key is not found: \(id).")
             }
@@ -83,7 +83,7 @@ extension EmbeddedCloud {
     /// Read on every request, so a deleted key or a changed policy counts at once: one
     /// cached statement, and the seal opened only the first time it is seen.
     public func accessKeyGrant(_ id: String) throws -> AccessKeyGrant? {
-        let rows = try dbPool.read { db in
+        let rows = try store.writer.read { db in
             try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT k.sealedSecret, a.action FROM accessKey k
                 LEFT JOIN accessKeyAction a ON a.accessKeyId = k.accessKeyId

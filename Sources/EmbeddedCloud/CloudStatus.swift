@@ -36,7 +36,7 @@ public struct CloudStatus: Sendable, Hashable, Codable {
 
 extension EmbeddedCloud {
     public func status() throws -> CloudStatus {
-        try dbPool.read { db in
+        try store.writer.read { db in
             CloudStatus(stateDirectory: layout.root.path, database: layout.database.path, pool: layout.pool.path,
                         reflink: PoolImages.reflinkSupported(directory: layout.snapshots),
                         regions: try RegionRecord.fetchCount(db), instances: try InstanceRecord.fetchCount(db),

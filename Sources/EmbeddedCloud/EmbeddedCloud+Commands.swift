@@ -15,7 +15,7 @@ extension EmbeddedCloud {
         let invokeId = Self.newId("t", region: r.regionId)
         let me = ProcessIdentity.current()
         let now = timestamp()
-        let needsRunner: Bool = try await dbPool.write { db in
+        let needsRunner: Bool = try await store.writer.write { db in
             try self.authorize(db, region: r.regionId, action: "RunCommand")
             guard !r.type.isEmpty else { throw ECSError.missingParameter("Type") }
             guard let os = Self.commandTypes[r.type] else {
@@ -86,14 +86,14 @@ extension EmbeddedCloud {
         // Only a failed spawn runs the command here: once the runner exists, a failed write
         // of its PID must not start the command a second time (the runner records itself).
         let ticks = ProcessIdentity.startTicks(of: pid)
-        try? dbPool.write { db in
+        try? store.writer.write { db in
             try db.execute(sql: "UPDATE invocation SET runnerPid = ?, runnerStartTicks = ? WHERE invokeId = ?",
                            arguments: [Int(pid), ticks, invokeId])
         }
     }
 
     public func describeInvocations(regionId: String, invokeId: String?, instanceId: String?) async throws -> [Invocation] {
-        try await dbPool.read { db in
+        try await store.writer.read { db in
             try self.authorize(db, region: regionId, action: "DescribeInvocations")
             var request = InvocationRecord.filter(InvocationRecord.Columns.regionId == regionId)
             if let invokeId, !invokeId.isEmpty { request = request.filter(InvocationRecord.Columns.invokeId == invokeId) }
@@ -125,7 +125,7 @@ extension EmbeddedCloud {
 
     public func describeInvocationResults(regionId: String, invokeId: String?, instanceId: String?,
                                           contentEncoding: ContentEncoding) async throws -> [InvocationResult] {
-        let rows: [InvocationResultRecord] = try await dbPool.read { db in
+        let rows: [InvocationResultRecord] = try await store.writer.read { db in
             try self.authorize(db, region: regionId, action: "DescribeInvocationResults")
             var sql = """
                 SELECT invocationResult.* FROM invocationResult JOIN invocation USING (invokeId)
@@ -165,7 +165,7 @@ extension EmbeddedCloud {
     public func sendFile(_ r: SendFileRequest) async throws -> String {
         let invokeId = Self.newId("f", region: r.regionId)
         let now = timestamp()
-        let (instances, mode) = try await dbPool.read { db -> ([InstanceRecord], mode_t) in
+        let (instances, mode) = try await store.writer.read { db -> ([InstanceRecord], mode_t) in
             try self.authorize(db, region: r.regionId, action: "SendFile")
             guard r.instanceIds.count <= CloudLimits.instancesPerRunCommand else {
                 throw ECSError("InvalidParameter.InstanceIds", "\(r.instanceIds.count) instance IDs were given; SendFile takes at most \(CloudLimits.instancesPerRunCommand).")
@@ -206,7 +206,7 @@ extension EmbeddedCloud {
             results.append(result)
         }
         let delivered = results
-        try await dbPool.write { db in
+        try await store.writer.write { db in
             try InvocationRecord(invokeId: invokeId, regionId: r.regionId, commandType: "SendFile",
                                  commandContent: Self.joinTarget(r.targetDir, r.name), name: r.name, timeoutSeconds: 60,
                                  creationTime: now, runnerPid: nil, runnerStartTicks: nil).insert(db)

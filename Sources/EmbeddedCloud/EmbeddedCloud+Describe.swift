@@ -5,7 +5,7 @@ import GRDB
 // The read-only actions: regions, instances, disks, Cloud Assistant and RAM roles.
 extension EmbeddedCloud {
     public func describeRegions() async throws -> [Region] {
-        try await dbPool.read { db in
+        try await store.writer.read { db in
             try self.authorize(db, region: nil, action: "DescribeRegions")
             return try RegionRecord.order(Column("regionId")).fetchAll(db)
                 .map { Region(RegionId: $0.regionId, LocalName: $0.localName, RegionEndpoint: $0.endpoint) }
@@ -16,7 +16,7 @@ extension EmbeddedCloud {
         if let ids = instanceIds, ids.count > CloudLimits.instancesPerDescribe {
             throw ECSError("InvalidParameter.InstanceIds", "\(ids.count) instance IDs were given; DescribeInstances takes at most \(CloudLimits.instancesPerDescribe).")
         }
-        return try await dbPool.read { db in
+        return try await store.writer.read { db in
             try self.authorize(db, region: regionId, action: "DescribeInstances", aboutOnly: instanceIds)
             var request = InstanceRecord.filter(InstanceRecord.Columns.regionId == regionId)
             if let ids = instanceIds, !ids.isEmpty { request = request.filter(ids.contains(InstanceRecord.Columns.instanceId)) }
@@ -25,7 +25,7 @@ extension EmbeddedCloud {
     }
 
     public func describeDisks(regionId: String, instanceId: String?, diskIds: [String]?) async throws -> [Disk] {
-        try await dbPool.read { db in
+        try await store.writer.read { db in
             try self.authorize(db, region: regionId, action: "DescribeDisks")
             var request = DiskRecord.filter(DiskRecord.Columns.regionId == regionId)
             if let instanceId, !instanceId.isEmpty { request = request.filter(DiskRecord.Columns.instanceId == instanceId) }
@@ -37,7 +37,7 @@ extension EmbeddedCloud {
     }
 
     public func describeCloudAssistantStatus(regionId: String, instanceIds: [String]) async throws -> [CloudAssistantStatus] {
-        try await dbPool.read { db in
+        try await store.writer.read { db in
             try self.authorize(db, region: regionId, action: "DescribeCloudAssistantStatus")
             guard !instanceIds.isEmpty else { throw ECSError.missingParameter("InstanceId.1") }
             return try instanceIds.map { id in
@@ -49,7 +49,7 @@ extension EmbeddedCloud {
     }
 
     public func installCloudAssistant(regionId: String, instanceIds: [String]) async throws {
-        try await dbPool.write { db in
+        try await store.writer.write { db in
             try self.authorize(db, region: regionId, action: "InstallCloudAssistant")
             guard !instanceIds.isEmpty else { throw ECSError.missingParameter("InstanceId.1") }
             for id in instanceIds {
@@ -65,7 +65,7 @@ extension EmbeddedCloud {
     }
 
     public func describeInstanceRamRole(regionId: String, instanceIds: [String]) async throws -> [InstanceRamRole] {
-        try await dbPool.read { db in
+        try await store.writer.read { db in
             try self.authorize(db, region: regionId, action: "DescribeInstanceRamRole", aboutOnly: instanceIds)
             guard !instanceIds.isEmpty else { throw ECSError.missingParameter("InstanceIds") }
             return try instanceIds.map { id in

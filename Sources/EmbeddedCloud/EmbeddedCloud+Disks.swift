@@ -11,7 +11,7 @@ extension EmbeddedCloud {
 
     public func createDisk(_ r: CreateDiskRequest) async throws -> String {
         struct Plan { var zone: String; var size: Int; var source: SnapshotRecord? }
-        let plan: Plan = try await dbPool.read { db in
+        let plan: Plan = try await store.writer.read { db in
             try self.authorize(db, region: r.regionId, action: "CreateDisk")
             try Self.checkDiskName(r.diskName)
             guard Self.diskCategories.contains(r.category) else {
@@ -73,7 +73,7 @@ extension EmbeddedCloud {
                                 creationTime: timestamp())
         ImageLabel(disk: record).write(to: image)
         do {
-            try await dbPool.write { db in
+            try await store.writer.write { db in
                 // The snapshot may have gone while its image was copied; the copy is still whole.
                 try record.insert(db)
             }
@@ -85,7 +85,7 @@ extension EmbeddedCloud {
     }
 
     public func attachDisk(instanceId: String, diskId: String) async throws {
-        try await dbPool.write { db in
+        try await store.writer.write { db in
             try self.authorize(db, region: nil, action: "AttachDisk")
             let instance = try self.instance(db, instanceId, region: nil)
             var disk = try self.disk(db, diskId, region: nil)
@@ -110,7 +110,7 @@ extension EmbeddedCloud {
     }
 
     public func detachDisk(instanceId: String, diskId: String) async throws {
-        try await dbPool.write { db in
+        try await store.writer.write { db in
             try self.authorize(db, region: nil, action: "DetachDisk")
             let instance = try self.instance(db, instanceId, region: nil)
             var disk = try self.disk(db, diskId, region: nil)

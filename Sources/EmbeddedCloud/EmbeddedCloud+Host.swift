@@ -48,7 +48,7 @@ extension EmbeddedCloud {
     public static let hostMountBase = "/mnt/appsnap"
 
     public func hostInstanceId() throws -> String? {
-        try dbPool.read { db in
+        try store.writer.read { db in
             try String.fetchOne(db, sql: "SELECT instanceId FROM instance WHERE isHost = 1")
         }
     }
@@ -60,7 +60,7 @@ extension EmbeddedCloud {
         guard geteuid() == 0 else { throw ECSError("Forbidden.NotRoot", "Enrolling this machine needs root: it mounts and freezes file systems.") }
         if let id = try hostInstanceId() { return (id, false) }
         let id = Self.newId("i", region: regionId)
-        try dbPool.write { db in
+        try store.writer.write { db in
             guard let region = try RegionRecord.fetchOne(db, key: regionId) else {
                 throw ECSError.notFound("InvalidRegionId.NotFound", "The specified RegionId \"\(regionId)\" does not exist.")
             }
@@ -90,7 +90,7 @@ extension EmbeddedCloud {
     public func createHostDisk(sizeGiB: Int, name: String = "") throws -> String {
         guard sizeGiB >= 1, sizeGiB <= 32768 else { throw ECSError.invalidParameter("Size", "1 to 32768 GiB; \(sizeGiB) was given") }
         guard let hostId = try hostInstanceId() else { throw Self.notEnrolled }
-        let host = try dbPool.read { db in try self.instance(db, hostId, region: nil) }
+        let host = try store.writer.read { db in try self.instance(db, hostId, region: nil) }
         try checkPoolRoom(sizeGiB: sizeGiB)
         let diskId = Self.newId("d", region: host.regionId)
         let record = DiskRecord(diskId: diskId, diskName: name, regionId: host.regionId, zoneId: host.zoneId, instanceId: nil,
@@ -101,7 +101,7 @@ extension EmbeddedCloud {
         try PoolImages.create(at: layout.diskImage(diskId), sizeGiB: sizeGiB)
         ImageLabel(disk: record).write(to: layout.diskImage(diskId))
         do {
-            try dbPool.write { db in
+            try store.writer.write { db in
                 try record.insert(db)
             }
         } catch {
@@ -114,7 +114,7 @@ extension EmbeddedCloud {
     /// Chooses the file system (made on the first attach only) and the mount point of a
     /// disk before it is attached to the host.
     public func setHostDiskOptions(diskId: String, fileSystem: FileSystemKind?, mountPoint: String?) throws {
-        try dbPool.write { db in
+        try store.writer.write { db in
             let disk = try self.disk(db, diskId, region: nil)
             var row = try HostDiskRecord.fetchOne(db, key: diskId)
                 ?? HostDiskRecord(diskId: diskId, fsType: FileSystemKind.ext4.rawValue, mountPoint: Self.defaultMountPoint(diskId))
@@ -170,7 +170,7 @@ extension EmbeddedCloud {
         var lines: [String] = []
         if try mountPoolImage() { lines.append("pool: \(poolImage.path) mounted at \(layout.pool.path)") }
         guard let hostId = try hostInstanceId() else { throw Self.notEnrolled }
-        let rows = try dbPool.read { db in
+        let rows = try store.writer.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT disk.diskId, hostDisk.fsType, hostDisk.mountPoint FROM disk
                 LEFT JOIN hostDisk USING (diskId) WHERE disk.instanceId = ? ORDER BY disk.device
@@ -192,7 +192,7 @@ extension EmbeddedCloud {
 
     public func hostStatus() throws -> HostStatus {
         guard let hostId = try hostInstanceId() else { throw Self.notEnrolled }
-        let (host, rows) = try dbPool.read { db in
+        let (host, rows) = try store.writer.read { db in
             (try self.instance(db, hostId, region: nil),
              try Row.fetchAll(db, sql: """
                 SELECT disk.diskId, disk.size, hostDisk.fsType, hostDisk.mountPoint FROM disk
@@ -215,7 +215,7 @@ extension EmbeddedCloud {
 
     /// Before the cloud is wiped: every host disk unmounted and its loop device detached.
     func releaseHostDisks() {
-        guard let ids = try? dbPool.read({ db in
+        guard let ids = try? store.writer.read({ db in
             try String.fetchAll(db, sql: "SELECT diskId FROM disk JOIN instance USING (instanceId) WHERE instance.isHost = 1")
         }) else { return }
         for id in ids { try? HostDisk.takeDown(image: layout.diskImage(id).path) }

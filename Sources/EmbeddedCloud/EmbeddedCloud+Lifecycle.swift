@@ -16,7 +16,7 @@ extension EmbeddedCloud {
         guard !disks.isEmpty else { throw ECSError.missingParameter("Disk.1.DiskId") }
         // Check every disk, then claim them all in one write: a disk being rolled back is
         // ReIniting, so the instance cannot be started nor the disk attached meanwhile.
-        let claimed: [(DiskRecord, SnapshotRecord)] = try await dbPool.write { db in
+        let claimed: [(DiskRecord, SnapshotRecord)] = try await store.writer.write { db in
             try self.authorize(db, region: regionId, action: regionId == nil ? "ResetDisk" : "ResetDisks")
             var seen = Set<String>()
             let plan = try disks.map { r -> (DiskRecord, SnapshotRecord) in
@@ -40,7 +40,7 @@ extension EmbeddedCloud {
                                                   errorMessage: "The disk \(disk.diskId) could not be rolled back and keeps its data: \(error)"))
             }
             // The disk's own status again, rolled back or not.
-            try await dbPool.write { db in
+            try await store.writer.write { db in
                 try db.execute(sql: "UPDATE disk SET status = ? WHERE diskId = ?", arguments: [disk.status, disk.diskId])
             }
         }
@@ -91,7 +91,7 @@ extension EmbeddedCloud {
     }
 
     public func stopInstance(instanceId: String, forceStop: Bool, dryRun: Bool) async throws {
-        try await dbPool.write { db in
+        try await store.writer.write { db in
             try self.authorize(db, region: nil, action: "StopInstance")
             var i = try self.instance(db, instanceId, region: nil)
             if i.isHost {
@@ -113,7 +113,7 @@ extension EmbeddedCloud {
     }
 
     public func startInstance(instanceId: String, dryRun: Bool) async throws {
-        try await dbPool.write { db in
+        try await store.writer.write { db in
             try self.authorize(db, region: nil, action: "StartInstance")
             var i = try self.instance(db, instanceId, region: nil)
             guard i.status == InstanceStatus.stopped else {
@@ -131,23 +131,12 @@ extension EmbeddedCloud {
     }
 
     public func modifySnapshotGroup(regionId: String, snapshotGroupId: String, name: String?, description: String?) async throws {
-        try await dbPool.write { db in
+        try await store.writer.write { db in
             try self.authorize(db, region: regionId, action: "ModifySnapshotGroup")
             var g = try self.group(db, snapshotGroupId, region: regionId)
-            if let name {
-                let lower = name.lowercased()
-                guard (2...128).contains(name.count), name.first!.isLetter, !lower.hasPrefix("http://"), !lower.hasPrefix("https://") else {
-                    throw ECSError("InvalidName.Malformed", "The specified Name \"\(name)\" is not valid: 2 to 128 characters, starting with a letter, not with http:// or https://.")
-                }
-                g.name = name
-            }
-            if let description {
-                guard (2...256).contains(description.count), !description.lowercased().hasPrefix("http://"),
-                      !description.lowercased().hasPrefix("https://") else {
-                    throw ECSError("InvalidDescription.Malformed", "The specified Description is not valid: 2 to 256 characters, not starting with http:// or https://.")
-                }
-                g.description = description
-            }
+            try Self.checkGroupText(name: name, description: description, descriptionMinimum: 2)
+            if let name { g.name = name }
+            if let description { g.description = description }
             try g.update(db)
         }
     }

@@ -6,7 +6,7 @@ import LinuxHost
 // Snapshot-consistent groups, snapshots and tags.
 extension EmbeddedCloud {
     public func createSnapshotGroup(_ r: CreateSnapshotGroupRequest) async throws -> String {
-        let disks = try await dbPool.read { db in try self.planGroup(db, r) }
+        let disks = try await store.writer.read { db in try self.planGroup(db, r) }
         if r.dryRun { throw ECSError.dryRunOperation }
 
         let groupId = Self.newId("ssg", region: r.regionId)
@@ -38,7 +38,7 @@ extension EmbeddedCloud {
         }
         let me = ProcessIdentity.current()
         do {
-            try await dbPool.write { db in
+            try await store.writer.write { db in
                 // Checked again inside the write: another process may have taken the last slot.
                 try self.checkQuota(db, disks)
                 try SnapshotGroupRecord(snapshotGroupId: groupId, regionId: r.regionId, instanceId: r.instanceId,
@@ -67,15 +67,7 @@ extension EmbeddedCloud {
         if r.name.isEmpty {
             throw ECSError.missingParameter("Name")
         }
-        let lower = r.name.lowercased()
-        // Lengths in code points; the name is not echoed, it may be 20,000 combining marks long.
-        guard (2...128).contains(TextRules.length(r.name)), r.name.first!.isLetter,
-              !lower.hasPrefix("http://"), !lower.hasPrefix("https://"), !TextRules.hasBidiControl(r.name) else {
-            throw ECSError("InvalidName.Malformed", "The specified Name (\(TextRules.length(r.name)) characters) is not valid: 2 to 128 characters (Unicode code points), starting with a letter, not with http:// or https://, and without bidirectional controls.")
-        }
-        guard TextRules.length(r.description) <= 256, !TextRules.hasBidiControl(r.description) else {
-            throw ECSError("InvalidDescription.Malformed", "The specified Description is not valid: at most 256 characters (Unicode code points), without bidirectional controls.")
-        }
+        try Self.checkGroupText(name: r.name, description: r.description, descriptionMinimum: 0)
         try Self.validateTags(r.tags, allowEmpty: true)
         let attached = try DiskRecord.filter(DiskRecord.Columns.instanceId == instance.instanceId)
             .order(DiskRecord.Columns.device).fetchAll(db)
@@ -117,6 +109,17 @@ extension EmbeddedCloud {
         return chosen
     }
 
+    /// The one group-name rule (TextRules), as ECS errors. The name is not echoed: it may be
+    /// 20,000 combining marks long.
+    static func checkGroupText(name: String?, description: String?, descriptionMinimum: Int) throws {
+        if let name, let why = TextRules.groupNameProblem(name) {
+            throw ECSError("InvalidName.Malformed", "The specified Name is not valid: \(why).")
+        }
+        if let description, let why = TextRules.groupDescriptionProblem(description, minimum: descriptionMinimum) {
+            throw ECSError("InvalidDescription.Malformed", "The specified Description is not valid: \(why).")
+        }
+    }
+
     func checkQuota(_ db: Database, _ disks: [DiskRecord]) throws {
         for d in disks {
             let count = try SnapshotRecord.filter(SnapshotRecord.Columns.sourceDiskId == d.diskId
@@ -146,7 +149,7 @@ extension EmbeddedCloud {
         }
         // Only a failed spawn does the work here; the worker records itself as well.
         let ticks = ProcessIdentity.startTicks(of: pid)
-        try? dbPool.write { db in
+        try? store.writer.write { db in
             try db.execute(sql: """
                 UPDATE snapshotGroup SET workerPid = ?, workerStartTicks = ?
                 WHERE snapshotGroupId = ? AND status = 'progressing'
@@ -159,7 +162,7 @@ extension EmbeddedCloud {
     /// snapshots `accomplished` in one transaction. A missing image marks them `failed`.
     public func finishGroup(_ id: String) async throws {
         let me = ProcessIdentity.current()
-        let snapshots: [SnapshotRecord] = try await dbPool.write { db in
+        let snapshots: [SnapshotRecord] = try await store.writer.write { db in
             guard let g = try SnapshotGroupRecord.fetchOne(db, key: id) else {
                 throw ECSError.notFound("InvalidSnapshotGroupId.NotFound", "The specified snapshot group \"\(id)\" does not exist.")
             }
@@ -170,7 +173,7 @@ extension EmbeddedCloud {
         }
         guard !snapshots.isEmpty else {
             // A group with nothing left to read is done (or was already).
-            try await dbPool.write { db in
+            try await store.writer.write { db in
                 try db.execute(sql: "UPDATE snapshotGroup SET status = 'accomplished' WHERE snapshotGroupId = ? AND status = 'progressing'",
                                arguments: [id])
             }
@@ -180,19 +183,11 @@ extension EmbeddedCloud {
             do {
                 guard try await digest(s) else { return }   // deleted while we read it
             } catch {
-                try await dbPool.write { db in
-                    try db.execute(sql: "UPDATE snapshot SET status = 'failed' WHERE snapshotGroupId = ? AND status = 'progressing'", arguments: [id])
-                    try db.execute(sql: "UPDATE snapshotGroup SET status = 'failed' WHERE snapshotGroupId = ?", arguments: [id])
-                }
+                try await store.writer.write { db in try CloudStore.failGroup(db, id) }
                 throw error
             }
         }
-        try await dbPool.write { db in
-            try db.execute(sql: "UPDATE snapshot SET status = 'accomplished', progress = 100 WHERE snapshotGroupId = ? AND status = 'progressing'",
-                           arguments: [id])
-            try db.execute(sql: "UPDATE snapshotGroup SET status = 'accomplished' WHERE snapshotGroupId = ? AND status = 'progressing'",
-                           arguments: [id])
-        }
+        try await store.writer.write { db in try CloudStore.accomplishGroup(db, id) }
     }
 
     /// Reads one snapshot image's data extents into its checksum, updating Progress as it
@@ -220,7 +215,7 @@ extension EmbeddedCloud {
                 let percent = total == 0 ? 100 : min(99, done * 100 / total)
                 if percent > shown {
                     shown = percent
-                    let exists = try await dbPool.write { db -> Bool in
+                    let exists = try await store.writer.write { db -> Bool in
                         try db.execute(sql: "UPDATE snapshot SET progress = ? WHERE snapshotId = ?", arguments: [percent, s.snapshotId])
                         return db.changesCount > 0
                     }
@@ -229,7 +224,7 @@ extension EmbeddedCloud {
             }
         }
         let checksum = hash.hex
-        return try await dbPool.write { db -> Bool in
+        return try await store.writer.write { db -> Bool in
             try db.execute(sql: "UPDATE snapshot SET progress = 100, dataBytes = ?, checksum = ? WHERE snapshotId = ?",
                            arguments: [total, checksum, s.snapshotId])
             return db.changesCount > 0
@@ -246,7 +241,7 @@ extension EmbeddedCloud {
     }
 
     private func readSnapshotGroups(regionId: String, instanceId: String?, snapshotGroupIds: [String]?) async throws -> [SnapshotGroup] {
-        try await dbPool.read { db in
+        try await store.writer.read { db in
             try self.authorize(db, region: regionId, action: "DescribeSnapshotGroups")
             var request = SnapshotGroupRecord.filter(SnapshotGroupRecord.Columns.regionId == regionId)
             if let instanceId, !instanceId.isEmpty { request = request.filter(SnapshotGroupRecord.Columns.instanceId == instanceId) }
@@ -257,7 +252,7 @@ extension EmbeddedCloud {
     }
 
     public func deleteSnapshotGroup(regionId: String, snapshotGroupId: String) async throws {
-        let removed: [String] = try await dbPool.write { db in
+        let removed: [String] = try await store.writer.write { db in
             try self.authorize(db, region: regionId, action: "DeleteSnapshotGroup")
             let g = try self.group(db, snapshotGroupId, region: regionId)
             let ids = try String.fetchAll(db, sql: "SELECT snapshotId FROM snapshot WHERE snapshotGroupId = ?",
@@ -273,7 +268,7 @@ extension EmbeddedCloud {
 
     public func describeSnapshots(regionId: String, snapshotIds: [String]?, diskId: String?, instanceId: String?) async throws -> [Snapshot] {
         try? markInterruptedGroups()
-        return try await dbPool.read { db in
+        return try await store.writer.read { db in
             try self.authorize(db, region: regionId, action: "DescribeSnapshots")
             var request = SnapshotRecord.filter(SnapshotRecord.Columns.regionId == regionId)
             if let ids = snapshotIds, !ids.isEmpty { request = request.filter(ids.contains(SnapshotRecord.Columns.snapshotId)) }
@@ -286,7 +281,7 @@ extension EmbeddedCloud {
     }
 
     public func deleteSnapshot(regionId: String, snapshotId: String) async throws {
-        try await dbPool.write { db in
+        try await store.writer.write { db in
             try self.authorize(db, region: regionId, action: "DeleteSnapshot")
             let s = try self.snapshot(db, snapshotId, region: regionId)
             try TagRecord.deleteAll(db, .snapshot, [s.snapshotId])
@@ -296,7 +291,7 @@ extension EmbeddedCloud {
     }
 
     public func tagResources(regionId: String, resourceType: String, resourceIds: [String], tags: [Tag], dryRun: Bool) async throws {
-        try await dbPool.write { db in
+        try await store.writer.write { db in
             try self.authorize(db, region: regionId, action: "TagResources")
             guard !resourceType.isEmpty else { throw ECSError.missingParameter("ResourceType") }
             guard let type = ResourceType(rawValue: resourceType.lowercased()) else {

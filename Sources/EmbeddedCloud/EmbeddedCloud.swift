@@ -15,7 +15,8 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
     public let executablePath: String
     let clock: any AppSnapCore.Clock
     let spawner: DetachedSpawner
-    let dbPool: DatabasePool
+    /// The database: its connection, migrator and the writes more than one place makes.
+    let store: CloudStore
     /// Shared by the guests this cloud hands out and its own group workers: a worker
     /// asked for while one of those guests is frozen starts right after the thaw.
     let thawGate = ThawGate()
@@ -55,13 +56,13 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
             try Self.refuseIfHoldingData(layout, database: file == .empty ? "empty (zero bytes)" : "missing")
         }
         do {
-            dbPool = try Self.openPool(layout)
+            let pool = try CloudStore.onDisk(layout)
             try layout.restrictDatabaseFiles()
-            try Schema.migrator.migrate(dbPool)
+            store = try CloudStore(pool)
         } catch let error as DatabaseError {
             throw CloudStateError.databaseUnusable(folder: layout.root.path, cause: Self.sqliteCause(error))
         }
-        let empty = try dbPool.read { try RegionRecord.fetchCount($0) == 0 }
+        let empty = try store.writer.read { try RegionRecord.fetchCount($0) == 0 }
         if empty && !recovering {
             // A database with no rows at all (a seed cut short) beside data is no better.
             try Self.refuseIfHoldingData(layout, database: "without any resources")
@@ -71,14 +72,6 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
         try reconcile()
         // Not while recovering: there every image lacks its row, and fsck adopts them.
         if !recovering { sweepOrphanedImages() }
-    }
-
-    static func openPool(_ layout: StateLayout) throws -> DatabasePool {
-        var config = Configuration()
-        // Several processes share the file: wait for a writer instead of failing at once.
-        config.busyMode = .timeout(15)
-        config.label = "appsnap.embedded-cloud"
-        return try DatabasePool(path: layout.database.path, configuration: config)
     }
 
     private static func refuseIfHoldingData(_ layout: StateLayout, database: String) throws {
@@ -106,7 +99,7 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
         defer { lock.unlock() }
         // Images about to be removed must not stay mounted on this machine.
         releaseHostDisks()
-        try dbPool.write { db in
+        try store.writer.write { db in
             for table in ["hostDisk", "invocationResult", "invocation", "tag", "snapshot", "snapshotGroup", "vssWriter",
                           "disk", "instance", "ramRoleAction", "ramRole", "region"] {
                 try db.execute(sql: "DELETE FROM \(table)")
@@ -159,7 +152,7 @@ public final class EmbeddedCloud: CloudAPI, Sendable {
             try PoolImages.create(at: url, sizeGiB: disk.size)
         }
         for instance in instances { try makeInstanceRoot(instance.instanceId) }
-        try dbPool.write { db in
+        try store.writer.write { db in
             for region in DemoInventory.regions { try region.insert(db) }
             if demo { try Self.insertDemoRoles(db) }
             for i in instances { try i.insert(db) }

@@ -74,7 +74,7 @@ extension EmbeddedCloud {
         let held = StateContents.scan(layout)
         let (demoInstances, demoDisks, demoWriters) = Self.demoRecords()
         let layout = self.layout
-        report = try dbPool.write { db -> FsckReport in
+        report = try store.writer.write { db -> FsckReport in
             var report = report
             for region in DemoInventory.regions where try RegionRecord.fetchOne(db, key: region.regionId) == nil {
                 try region.insert(db)

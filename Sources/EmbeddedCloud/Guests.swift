@@ -8,7 +8,7 @@ extension EmbeddedCloud {
     /// instance's root directory (scripts owned by whoever owns it; disks are pool images),
     /// or an EmulatedWindowsGuest.
     public func guest(for instanceId: String) throws -> GuestHost {
-        let (instance, writers) = try dbPool.read { db -> (InstanceRecord, [String]) in
+        let (instance, writers) = try store.writer.read { db -> (InstanceRecord, [String]) in
             let i = try self.instance(db, instanceId, region: nil)
             let w = try String.fetchAll(db, sql: "SELECT writerName FROM vssWriter WHERE instanceId = ? ORDER BY writerName",
                                         arguments: [instanceId])

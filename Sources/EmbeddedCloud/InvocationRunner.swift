@@ -10,7 +10,7 @@ import Glibc
 extension EmbeddedCloud {
     public func runInvocation(_ invokeId: String) async throws {
         let me = ProcessIdentity.current()
-        let (invocation, targets): (InvocationRecord, [InstanceRecord]) = try await dbPool.write { db in
+        let (invocation, targets): (InvocationRecord, [InstanceRecord]) = try await store.writer.write { db in
             guard let inv = try InvocationRecord.fetchOne(db, key: invokeId) else {
                 throw ECSError.notFound("InvalidInvokeId.NotFound", "The specified invocation \"\(invokeId)\" does not exist.")
             }
@@ -31,7 +31,7 @@ extension EmbeddedCloud {
     private func run(_ inv: InvocationRecord, on instance: InstanceRecord) async {
         let outURL = layout.outputFile(invokeId: inv.invokeId, instanceId: instance.instanceId)
         let started = timestamp()
-        _ = try? await dbPool.write { db in
+        _ = try? await store.writer.write { db in
             try db.execute(sql: """
                 UPDATE invocationResult SET status = 'Running', recordStatus = 'Running', startTime = ?
                 WHERE invokeId = ? AND instanceId = ?
@@ -48,7 +48,7 @@ extension EmbeddedCloud {
             (kept, dropped) = (Data(), 0)
         }
         let finished = timestamp()
-        _ = try? await dbPool.write { db in
+        _ = try? await store.writer.write { db in
             try db.execute(sql: """
                 UPDATE invocationResult SET status = ?, recordStatus = 'Finished', exitCode = ?, output = ?, dropped = ?,
                     errorCode = ?, errorInfo = ?, finishedTime = ?

@@ -24,13 +24,13 @@ extension EmbeddedCloud {
     /// who takes it over, so concurrent readers start one worker, not several.
     func takeOverOrphanedGroups(among ids: [String]? = nil) throws {
         let me = ProcessIdentity.current()
-        let orphans = try dbPool.read { db in
+        let orphans = try store.writer.read { db in
             var request = SnapshotGroupRecord.filter(SnapshotGroupRecord.Columns.status == SnapshotStatus.progressing)
             if let ids { request = request.filter(ids.contains(SnapshotGroupRecord.Columns.snapshotGroupId)) }
             return try request.fetchAll(db).filter { !Self.alive(pid: $0.workerPid, ticks: $0.workerStartTicks) }
         }
         for g in orphans {
-            let claimed = try dbPool.write { db -> Bool in
+            let claimed = try store.writer.write { db -> Bool in
                 try db.execute(sql: """
                     UPDATE snapshotGroup SET workerPid = ?, workerStartTicks = ?
                     WHERE snapshotGroupId = ? AND status = 'progressing' AND workerPid IS ? AND workerStartTicks IS ?
@@ -38,25 +38,20 @@ extension EmbeddedCloud {
                 return db.changesCount > 0
             }
             guard claimed else { continue }
-            let ids = try dbPool.read { db in
+            let ids = try store.writer.read { db in
                 try String.fetchAll(db, sql: "SELECT snapshotId FROM snapshot WHERE snapshotGroupId = ?", arguments: [g.snapshotGroupId])
             }
             if ids.allSatisfy({ FileManager.default.fileExists(atPath: layout.snapshotImage($0).path) }) {
                 // The images were whole before the rows were written: the work can resume.
                 startGroupWorker(g.snapshotGroupId)
             } else {
-                try dbPool.write { db in
-                    try db.execute(sql: "UPDATE snapshot SET status = 'failed' WHERE snapshotGroupId = ? AND status = 'progressing'",
-                                   arguments: [g.snapshotGroupId])
-                    try db.execute(sql: "UPDATE snapshotGroup SET status = 'failed' WHERE snapshotGroupId = ?",
-                                   arguments: [g.snapshotGroupId])
-                }
+                try store.writer.write { db in try CloudStore.failGroup(db, g.snapshotGroupId) }
             }
         }
     }
 
     private func reconcileInvocations() throws {
-        let orphans = try dbPool.read { db in
+        let orphans = try store.writer.read { db in
             try InvocationRecord.fetchAll(db, sql: """
                 SELECT * FROM invocation WHERE invokeId IN
                     (SELECT invokeId FROM invocationResult WHERE recordStatus != 'Finished')
@@ -64,7 +59,7 @@ extension EmbeddedCloud {
         }
         guard !orphans.isEmpty else { return }
         let now = timestamp()
-        try dbPool.write { db in
+        try store.writer.write { db in
             for inv in orphans {
                 let open = try InvocationResultRecord.filter(InvocationResultRecord.Columns.invokeId == inv.invokeId
                                                              && InvocationResultRecord.Columns.recordStatus != "Finished").fetchAll(db)
@@ -97,7 +92,7 @@ extension EmbeddedCloud {
         guard let lock = FileLock.ifFree(path: layout.imageWriteLock.path) else { return }
         defer { lock.unlock() }
         let held = StateContents.scan(layout)
-        guard let (disks, snapshots) = try? dbPool.read({ db in
+        guard let (disks, snapshots) = try? store.writer.read({ db in
             (Set(try String.fetchAll(db, sql: "SELECT diskId FROM disk")),
              Set(try String.fetchAll(db, sql: "SELECT snapshotId FROM snapshot")))
         }) else { return }
@@ -121,12 +116,12 @@ extension EmbeddedCloud {
 // gone tags such a group's snapshots `appsnap:consistency-reason: interrupted`.
 extension EmbeddedCloud {
     func markInterruptedGroups() throws {
-        let pending = try dbPool.read { db in
+        let pending = try store.writer.read { db in
             try SnapshotGroupRecord.filter(sql: "creatorPid IS NOT NULL").fetchAll(db)
                 .filter { !Self.alive(pid: $0.creatorPid, ticks: $0.creatorStartTicks) }
         }
         guard !pending.isEmpty else { return }
-        try dbPool.write { db in
+        try store.writer.write { db in
             for g in pending {
                 let snapshots = try String.fetchAll(db, sql: "SELECT snapshotId FROM snapshot WHERE snapshotGroupId = ?",
                                                     arguments: [g.snapshotGroupId])

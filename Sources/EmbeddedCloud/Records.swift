@@ -130,6 +130,7 @@ struct SnapshotRecord: Codable, FetchableRecord, PersistableRecord {
         static let snapshotGroupId = Column(CodingKeys.snapshotGroupId)
         static let snapshotType = Column(CodingKeys.snapshotType)
         static let status = Column(CodingKeys.status)
+        static let progress = Column(CodingKeys.progress)
     }
 }
 

@@ -50,7 +50,7 @@ import Testing
         #expect(after.Status == "accomplished")
         #expect(after.Snapshots.Snapshot.allSatisfy { $0.Status == "accomplished" && $0.Progress == "100%" })
         #expect(Set(after.Snapshots.Snapshot.map(\.SourceDiskId)) == Set(disks.map(\.DiskId)))
-        let rows = try await t.cloud.dbPool.read { try SnapshotRecord.fetchAll($0) }
+        let rows = try await t.cloud.store.writer.read { try SnapshotRecord.fetchAll($0) }
         let written = try #require(rows.first { $0.sourceDiskId == disks[1].DiskId })
         #expect(written.dataBytes == 3 << 20)
         #expect(written.checksum != nil)
@@ -216,7 +216,7 @@ import Testing
         let app = try await t.instance("linux-app-1")
         let gid = try await t.cloud.createSnapshotGroup(.init(regionId: hz, instanceId: app.InstanceId, name: "Busy"))
         let me = ProcessIdentity.current()
-        try await t.cloud.dbPool.write { db in
+        try await t.cloud.store.writer.write { db in
             try db.execute(sql: "UPDATE snapshotGroup SET workerPid = ?, workerStartTicks = ?", arguments: [Int(me.pid), me.startTicks])
         }
         _ = try t.open()

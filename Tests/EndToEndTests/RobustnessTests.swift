@@ -73,3 +73,41 @@ func killOwnWorkers(matching needles: [String]) -> [Int32] {
     }
     return killed
 }
+
+/// A plugin killed after its point in time was captured leaves a whole group without its
+/// consistency tags: it must not pass for crash-consistent.
+@Suite struct InterruptedRunTests {
+    @Test func aPluginKilledAfterTheCaptureLeavesItsGroupMarkedInterrupted() throws {
+        let app = try AppSnapBinary()
+        let id = try app.instanceId(named: "linux-app-1")
+        try app.sendFile(id, name: "prescript.sh", content: "#!/bin/sh\necho pre\n")
+        // A slow postscript holds the plugin after the capture, before it tags.
+        try app.sendFile(id, name: "postscript.sh", content: "#!/bin/sh\nsleep 5\necho post\n")
+        let name = "Interrupted\(UUID().uuidString.prefix(6))"
+        let r = try app.ecs("RunCommand", ["RegionId": "cn-hangzhou", "Type": "RunShellScript", "InstanceId.1": id,
+                                           "CommandContent": linuxCommand(name: name)])
+        let invoke = try #require(r.json["InvokeId"] as? String, "\(r.stderr)")
+        // Wait for the group to be made, then kill the plugin (not its guardian: it has other words).
+        var group: String?
+        let deadline = Date().addingTimeInterval(60)
+        while group == nil, Date() < deadline {
+            let groups = try app.ecs("DescribeSnapshotGroups", ["RegionId": "cn-hangzhou", "InstanceId": id])
+            let list = ((groups.json["SnapshotGroups"] as? [String: Any])?["SnapshotGroup"] as? [[String: Any]]) ?? []
+            group = list.first { $0["Name"] as? String == name && $0["Status"] as? String == "accomplished" }?["SnapshotGroupId"] as? String
+            if group == nil { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        let gid = try #require(group, "the group was not made")
+        // The plugin and the in-instance relay that asked for it carry the same words; either
+        // one's death ends the plugin (the agent ends what a gone relay asked for).
+        let killed = killOwnWorkers(matching: ["plugin-manager", "--params", name])
+        #expect(!killed.isEmpty, "the plugin was found and killed")
+        let result = try app.waitFor(invoke)
+        #expect(result["ExitCode"] as? Int != 0, "the run is not reported as a success: \(result)")
+        let tags = try app.snapshotTags(group: gid)
+        #expect(!tags.isEmpty)
+        for (_, t) in tags {
+            #expect(t["appsnap:consistency-reason"] == "interrupted", "\(t)")
+            #expect(t["APPConsistent"] == nil && t["FsConsistent"] == nil)
+        }
+    }
+}

@@ -168,22 +168,13 @@ enum ParamsParser {
 
     static func groupName(_ v: String) throws -> String {
         try plainText("Name", v)
-        guard (2...128).contains(TextRules.length(v)) else {
-            throw fail("Name", "Name must be 2 to 128 characters, got \(TextRules.length(v))")
-        }
-        guard v.first!.isLetter else { throw fail("Name", "Name must start with a letter, got \"\(v)\"") }
-        let lower = v.lowercased()
-        if lower.hasPrefix("http://") || lower.hasPrefix("https://") {
-            throw fail("Name", "Name may not start with http:// or https://")
-        }
+        if let why = TextRules.groupNameProblem(v) { throw fail("Name", why) }
         return v
     }
 
     static func groupDescription(_ v: String) throws -> String {
         try plainText("Description", v)
-        guard TextRules.length(v) <= 256 else {
-            throw fail("Description", "Description must be at most 256 characters, got \(TextRules.length(v))")
-        }
+        if let why = TextRules.groupDescriptionProblem(v) { throw fail("Description", why) }
         return v
     }
 
