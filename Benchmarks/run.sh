@@ -57,5 +57,9 @@ fi
 echo
 python3 Benchmarks/serve_load.py --bin "$BIN" --bench "$PWD/.build/release/appsnap-bench" --work "$work"
 
+# The cost of isolating emulated instances: RunCommand start latency and the seed's run,
+# sandboxed beside no namespaces.
+echo; python3 Benchmarks/isolation.py --bin "$BIN" --work "$work" --runs "${ISO_RUNS:-20}"
+
 # The console's hot paths, headless and in-process: first frame, filter keystroke and log ingest.
 echo; .build/release/appsnap-bench

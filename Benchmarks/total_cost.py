@@ -9,22 +9,9 @@ exactly those 4. Each run is one RunCommand of the seed's Linux line (no scripts
 usage: total_cost.py --bin .build/release/appsnap --work DIR [--runs N]
 Prints a Markdown table row per method, medians over the runs.
 """
-import argparse, json, os, re, shutil, statistics, subprocess, sys, time
+import argparse, os, re, shutil, statistics, subprocess, sys, time
 
-def ecs(bin_, state, action, **params):
-    args = [bin_, "ecs", action, "--state", state] + [f"--{k}={v}" for k, v in params.items()]
-    out = subprocess.run(args, capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit(f"{action} failed: {out.stderr}")
-    return json.loads(out.stdout)
-
-def wait(bin_, state, invoke):
-    while True:
-        r = ecs(bin_, state, "DescribeInvocationResults", RegionId="cn-hangzhou", InvokeId=invoke, ContentEncoding="PlainText")
-        res = r["Invocation"]["InvocationResults"]["InvocationResult"][0]
-        if res["InvokeRecordStatus"] == "Finished":
-            return res
-        time.sleep(0.05)
+from appsnap_cli import ecs, finished
 
 def main():
     p = argparse.ArgumentParser()
@@ -57,7 +44,7 @@ def main():
     for r in range(a.runs):
         inv = ecs(a.bin, state, "RunCommand", RegionId="cn-hangzhou", Type="RunShellScript", CommandContent=line,
                   **{"InstanceId.1": inst, "Timeout": 3600})["InvokeId"]
-        res = wait(a.bin, state, inv)
+        res = finished(a.bin, state, inv, poll=0.05)
         m = re.search(r"TotalCost=([0-9.]+)s", res["Output"])
         if res["ExitCode"] != 0 or not m:
             sys.exit(f"plugin run failed: {res['Output']}")
