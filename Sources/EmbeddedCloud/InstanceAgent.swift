@@ -103,7 +103,7 @@ public final class InstanceAgent: @unchecked Sendable {
     }
 
     private func serve(_ conn: Int32) {
-        guard let (type, payload) = Frame.read(conn), type == UInt8(ascii: "r"), payload.count <= 65536,
+        guard let (type, payload) = Frame.read(conn), type == UInt8(ascii: "r"),
               let args = try? JSONDecoder().decode([String].self, from: Data(payload)), let verb = args.first else {
             refuse(conn, "appsnap: the agent expects one request: plugin-manager … or ecs ACTION …")
             return
@@ -249,7 +249,9 @@ enum Frame {
     static func read(_ fd: Int32) -> (UInt8, [UInt8])? {
         guard let head = exactly(5, from: fd) else { return nil }
         let length = Int(UInt32(head[1]) << 24 | UInt32(head[2]) << 16 | UInt32(head[3]) << 8 | UInt32(head[4]))
-        guard length <= 1 << 24, let payload = exactly(length, from: fd) else { return nil }
+        // A request is a few hundred bytes and output comes in 16 KiB chunks: anything far
+        // larger is not this protocol, and is refused before it is read into memory.
+        guard length <= 1 << 20, let payload = exactly(length, from: fd) else { return nil }
         return (head[0], payload)
     }
 
