@@ -21,10 +21,16 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Flag(help: "Draw with ASCII only, whatever the locale says.")
     var ascii = false
 
+    @Option(help: "Seconds between list refreshes (at least 1; default: the config file's refreshRate, else 2).")
+    var refresh: Double?
+
+    @Flag(help: "Offer nothing that changes the cloud: no create, rename or delete.")
+    var readonly = false
+
     func run() async throws {
         let cloud = try global.makeCloud()
         let code = await runConsole(cloud: cloud, options: ConsoleOptions(
-            region: global.region, theme: theme, noColor: noColor, ascii: ascii))
+            region: global.region, theme: theme, noColor: noColor, ascii: ascii, refresh: refresh, readonly: readonly))
         if code != 0 { throw ArgumentParser.ExitCode(code) }
     }
 }

@@ -197,7 +197,25 @@ final class FakeCloud: CloudAPI, @unchecked Sendable {
             return out
         }
     }
-    func deleteSnapshotGroup(regionId: String, snapshotGroupId: String) async throws {}
+    /// Names of groups DeleteSnapshotGroup refuses (as a group still being created is).
+    var undeletable: Set<String> = []
+    func deleteSnapshotGroup(regionId: String, snapshotGroupId: String) async throws {
+        try locked {
+            calls.append("DeleteSnapshotGroup \(snapshotGroupId)")
+            if undeletable.contains(snapshotGroupId) { throw ECSError("IncorrectSnapshotGroupStatus", "The group is being created.") }
+            groups.removeAll { $0.SnapshotGroupId == snapshotGroupId }
+        }
+    }
+    func modifySnapshotGroup(regionId: String, snapshotGroupId: String, name: String?, description: String?) async throws {
+        try locked {
+            calls.append("ModifySnapshotGroup \(snapshotGroupId)")
+            guard let i = groups.firstIndex(where: { $0.SnapshotGroupId == snapshotGroupId }) else {
+                throw ECSError("InvalidSnapshotGroupId.NotFound", "The specified snapshot group does not exist.")
+            }
+            if let name { groups[i].Name = name }
+            if let description { groups[i].Description = description }
+        }
+    }
     func describeSnapshots(regionId: String, snapshotIds: [String]?, diskId: String?, instanceId: String?) async throws -> [Snapshot] { [] }
     func deleteSnapshot(regionId: String, snapshotId: String) async throws {}
     func tagResources(regionId: String, resourceType: String, resourceIds: [String], tags: [Tag], dryRun: Bool) async throws {}

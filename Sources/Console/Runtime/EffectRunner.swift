@@ -18,20 +18,35 @@ public struct EffectRunner: Sendable {
 
     public func perform(_ effect: Effect, send: @escaping @Sendable (Action) -> Void) async {
         switch effect {
-        case .quit:
+        case .quit, .copyToClipboard:
+            // The runtime does these itself: they are the terminal's, not the cloud's.
             return
+        case let .deleteGroups(r, ids):
+            // One call a group, as the API takes one; each outcome is reported, so a group
+            // that could not go stays on screen with the reason.
+            var gone: [String] = [], failures: [String: String] = [:]
+            for id in ids {
+                do { try await cloud.deleteSnapshotGroup(regionId: r, snapshotGroupId: id); gone.append(id) }
+                catch { failures[id] = Self.message(error) }
+            }
+            send(.groupsDeleted(gone, failures: failures))
+        case let .renameGroup(r, id, name):
+            do {
+                try await cloud.modifySnapshotGroup(regionId: r, snapshotGroupId: id, name: name, description: nil)
+                send(.groupRenamed(id: id, name: name))
+            } catch { send(.failed(.modifySnapshotGroup, message: Self.message(error))) }
         case .loadRegions:
             do { send(.regionsLoaded(try await cloud.describeRegions())) }
-            catch { send(.failed(what: "DescribeRegions", message: Self.message(error))) }
+            catch { send(.failed(.describeRegions, message: Self.message(error))) }
         case .loadInventory(let r):
             do { send(.inventoryLoaded(regionId: r, try await inventory(r))) }
-            catch { send(.failed(what: "DescribeInstances", message: Self.message(error))) }
+            catch { send(.failed(.describeInstances, message: Self.message(error))) }
         case .loadGroups(let r):
             do { send(.groupsLoaded(regionId: r, try await cloud.describeSnapshotGroups(regionId: r, instanceId: nil, snapshotGroupIds: nil))) }
-            catch { send(.failed(what: "DescribeSnapshotGroups", message: Self.message(error))) }
+            catch { send(.failed(.describeSnapshotGroups, message: Self.message(error))) }
         case .loadInvocations(let r):
             do { send(.invocationsLoaded(regionId: r, try await cloud.describeInvocations(regionId: r, invokeId: nil, instanceId: nil))) }
-            catch { send(.failed(what: "DescribeInvocations", message: Self.message(error))) }
+            catch { send(.failed(.describeInvocations, message: Self.message(error))) }
         case .execute(let plan):
             await execute(plan, send: send)
         case let .pollInvocation(r, id, instance, after):
@@ -44,25 +59,25 @@ public struct EffectRunner: Sendable {
                     // Not visible yet (the cloud registers results asynchronously): ask again.
                     await perform(.pollInvocation(regionId: r, invokeId: id, instanceId: instance, after: 0.5), send: send)
                 }
-            } catch { send(.failed(what: "DescribeInvocationResults", message: Self.message(error))) }
+            } catch { send(.failed(.describeInvocationResults, message: Self.message(error))) }
         case let .findGroup(r, instance, name, after):
             await clock.sleep(seconds: after)
             do {
                 let groups = try await cloud.describeSnapshotGroups(regionId: r, instanceId: instance, snapshotGroupIds: nil)
                 send(.groupLoaded(groups.filter { $0.Name == name }.max { $0.CreationTime < $1.CreationTime }))
-            } catch { send(.failed(what: "DescribeSnapshotGroups", message: Self.message(error))) }
+            } catch { send(.failed(.describeSnapshotGroups, message: Self.message(error))) }
         case let .pollGroup(r, id, after):
             await clock.sleep(seconds: after)
             do {
                 let groups = try await cloud.describeSnapshotGroups(regionId: r, instanceId: nil, snapshotGroupIds: [id])
                 send(.groupLoaded(groups.first { $0.SnapshotGroupId == id }))
-            } catch { send(.failed(what: "DescribeSnapshotGroups", message: Self.message(error))) }
+            } catch { send(.failed(.describeSnapshotGroups, message: Self.message(error))) }
         case let .saveLog(path, lines):
             let text = lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")
             do {
                 try text.write(toFile: (path as NSString).expandingTildeInPath, atomically: true, encoding: .utf8)
                 send(.logSaved(path: path, lines: lines.count))
-            } catch { send(.failed(what: "Saving the log", message: error.localizedDescription)) }
+            } catch { send(.failed(.saveLog, message: error.localizedDescription)) }
         }
     }
 
@@ -100,15 +115,15 @@ public struct EffectRunner: Sendable {
                     }
                     send(.cloudAssistantInstalled)
                 } catch {
-                    send(.failed(what: "InstallCloudAssistant", message: Self.message(error)))
+                    send(.failed(.installCloudAssistant, message: Self.message(error)))
                     return
                 }
             }
             do { send(.runStarted(invokeId: try await cloud.runCommand(cmd))) }
-            catch { send(.failed(what: "RunCommand", message: Self.message(error))) }
+            catch { send(.failed(.runCommand, message: Self.message(error))) }
         case .createSnapshotGroup(let req):
             do { send(.groupCreated(try await cloud.createSnapshotGroup(req))) }
-            catch { send(.failed(what: "CreateSnapshotGroup", message: Self.message(error))) }
+            catch { send(.failed(.createSnapshotGroup, message: Self.message(error))) }
         }
     }
 }
