@@ -206,6 +206,40 @@ final class FakeCloud: CloudAPI, @unchecked Sendable {
             groups.removeAll { $0.SnapshotGroupId == snapshotGroupId }
         }
     }
+    /// Disks rolled back, in order, as (disk, snapshot).
+    var resets: [DiskReset] = []
+    func stopInstance(instanceId: String, forceStop: Bool, dryRun: Bool) async throws {
+        try locked {
+            guard let i = instances.firstIndex(where: { $0.InstanceId == instanceId }) else { throw ECSError("InvalidInstanceId.NotFound", "no such instance") }
+            guard instances[i].Status == "Running" else { throw ECSError("IncorrectInstanceStatus", "The instance is \(instances[i].Status).") }
+            if dryRun { throw ECSError.dryRunOperation }
+            calls.append("StopInstance \(instanceId)")
+            instances[i].Status = "Stopped"
+        }
+    }
+    func startInstance(instanceId: String, dryRun: Bool) async throws {
+        try locked {
+            guard let i = instances.firstIndex(where: { $0.InstanceId == instanceId }) else { throw ECSError("InvalidInstanceId.NotFound", "no such instance") }
+            guard instances[i].Status == "Stopped" else { throw ECSError("IncorrectInstanceStatus", "The instance is \(instances[i].Status).") }
+            if dryRun { throw ECSError.dryRunOperation }
+            calls.append("StartInstance \(instanceId)")
+            instances[i].Status = "Running"
+        }
+    }
+    func resetDisks(regionId: String?, disks: [DiskReset], dryRun: Bool) async throws -> [OperationProgress] {
+        try locked {
+            for r in disks {
+                guard let d = self.disks.first(where: { $0.DiskId == r.diskId }) else { throw ECSError("InvalidDiskId.NotFound", "no such disk") }
+                if let i = instances.first(where: { $0.InstanceId == d.InstanceId }), i.Status != "Stopped" {
+                    throw ECSError("IncorrectInstanceStatus", "The instance \(i.InstanceId) is \(i.Status); stop it first.")
+                }
+            }
+            if dryRun { throw ECSError.dryRunOperation }
+            calls.append("ResetDisks \(disks.map(\.diskId).joined(separator: ","))")
+            resets += disks
+            return disks.map { OperationProgress(success: true, items: [RelatedItem("DiskId", $0.diskId), RelatedItem("SnapshotId", $0.snapshotId)]) }
+        }
+    }
     func modifySnapshotGroup(regionId: String, snapshotGroupId: String, name: String?, description: String?) async throws {
         try locked {
             calls.append("ModifySnapshotGroup \(snapshotGroupId)")

@@ -30,6 +30,10 @@ public struct EffectRunner: Sendable {
                 catch { failures[id] = Self.message(error) }
             }
             send(.groupsDeleted(gone, failures: failures))
+        case .checkRollback(let plan):
+            send(.rollbackChecked(await dryRun(plan)))
+        case .rollback(let plan):
+            await rollback(plan, send: send)
         case let .renameGroup(r, id, name):
             do {
                 try await cloud.modifySnapshotGroup(regionId: r, snapshotGroupId: id, name: name, description: nil)
@@ -125,5 +129,89 @@ public struct EffectRunner: Sendable {
             do { send(.groupCreated(try await cloud.createSnapshotGroup(req))) }
             catch { send(.failed(.createSnapshotGroup, message: Self.message(error))) }
         }
+    }
+
+    /// DryRun of each call the roll back will make, in its order. ResetDisks refuses a
+    /// running instance; when the dialog stops it first, that answer is expected and said so.
+    func dryRun(_ plan: RollbackPlan) async -> [RollbackPlan.Line] {
+        var lines: [RollbackPlan.Line] = []
+        func ask(_ call: String, _ body: () async throws -> Void) async -> ECSError? {
+            do {
+                try await body()
+                lines.append(.init(level: .ok, text: "\(call): would succeed"))
+                return nil
+            } catch let e as ECSError where e.Code == "DryRunOperation" {
+                lines.append(.init(level: .ok, text: "\(call): DryRunOperation, would succeed"))
+                return nil
+            } catch let e as ECSError {
+                return e
+            } catch {
+                lines.append(.init(level: .error, text: "\(call): \(error)"))
+                return nil
+            }
+        }
+        let stopping = plan.stopFirst && plan.instanceStatus == InstanceStatus.running
+        if stopping, let e = await ask("StopInstance", { try await cloud.stopInstance(instanceId: plan.instanceId, forceStop: false, dryRun: true) }) {
+            lines.append(.init(level: .error, text: "StopInstance: \(e.Code): \(e.Message)"))
+        }
+        if let e = await ask("ResetDisks", { _ = try await cloud.resetDisks(regionId: plan.regionId, disks: plan.resets, dryRun: true) }) {
+            if stopping && e.Code == "IncorrectInstanceStatus" {
+                lines.append(.init(level: .warn, text: "ResetDisks: \(e.Code) now; it is stopped first"))
+            } else {
+                lines.append(.init(level: .error, text: "ResetDisks: \(e.Code): \(e.Message)"))
+            }
+        }
+        return lines
+    }
+
+    /// Stop (and wait for Stopped), ResetDisks, start: each step reported as it ends. A
+    /// failed stop touches no disk; a failed reset still starts the instance if asked, so
+    /// it is not left down.
+    func rollback(_ plan: RollbackPlan, send: @escaping @Sendable (Action) -> Void) async {
+        let id = plan.instanceId
+        if plan.stopFirst && plan.instanceStatus == InstanceStatus.running {
+            do {
+                try await cloud.stopInstance(instanceId: id, forceStop: false, dryRun: false)
+                send(.rollbackStep(.init(level: .ok, text: "StopInstance \(plan.instanceName): stopping")))
+                guard await waitFor(id, in: plan.regionId, status: InstanceStatus.stopped) else {
+                    send(.rollbackFinished(failure: "\(plan.instanceName) did not reach Stopped in \(Int(installWaitSeconds)) s; no disk was touched"))
+                    return
+                }
+                send(.rollbackStep(.init(level: .ok, text: "\(plan.instanceName) is Stopped")))
+            } catch {
+                send(.rollbackStep(.init(level: .error, text: "StopInstance: \(Self.message(error))")))
+                send(.rollbackFinished(failure: "StopInstance failed; no disk was touched"))
+                return
+            }
+        }
+        var failure: String?
+        do {
+            let progress = try await cloud.resetDisks(regionId: plan.regionId, disks: plan.resets, dryRun: false)
+            send(.rollbackDisks(progress))
+            let bad = progress.filter { $0.OperationStatus != "Success" }.count
+            if bad > 0 { failure = "ResetDisks: \(plural(bad, "disk")) not rolled back" }
+        } catch {
+            failure = "ResetDisks failed: \(Self.message(error))"
+        }
+        if plan.startAfter {
+            do {
+                try await cloud.startInstance(instanceId: id, dryRun: false)
+                send(.rollbackStep(.init(level: .ok, text: "StartInstance \(plan.instanceName): starting")))
+            } catch {
+                send(.rollbackStep(.init(level: .error, text: "StartInstance: \(Self.message(error))")))
+                failure = failure ?? "StartInstance failed: \(Self.message(error))"
+            }
+        }
+        send(.rollbackFinished(failure: failure))
+    }
+
+    /// Polls DescribeInstances until the instance has `status`, up to `installWaitSeconds`.
+    func waitFor(_ instanceId: String, in regionId: String, status: String) async -> Bool {
+        let deadline = clock.uptime() + installWaitSeconds
+        repeat {
+            if let i = try? await cloud.describeInstances(regionId: regionId, instanceIds: [instanceId]).first, i.Status == status { return true }
+            await clock.sleep(seconds: 1)
+        } while clock.uptime() < deadline
+        return false
     }
 }

@@ -6,7 +6,7 @@ enum GroupDialogs {
     static func contexts(_ d: GroupDialog) -> [KeyContext] {
         switch d.kind {
         case .delete: return [.confirm]
-        case .rename: return d.hasTextFocus ? [.textField, .groupAction] : [.groupAction]
+        case .rename, .rollback: return d.hasTextFocus ? [.textField, .groupAction] : [.groupAction]
         }
     }
 
@@ -23,6 +23,15 @@ enum GroupDialogs {
         case .rename:
             guard let g = group else { s.message = StatusMessage(level: .warn, text: "no group to rename here"); return [] }
             s.dialog = .rename(g, regionId: region)
+        case .rollback:
+            guard let g = group else { s.message = StatusMessage(level: .warn, text: "no group to roll back to here"); return [] }
+            guard g.Status == SnapshotStatus.accomplished else {
+                s.message = StatusMessage(level: .warn, text: "\(g.SnapshotGroupId) is \(g.Status): only an accomplished group can be rolled back to")
+                return []
+            }
+            let plan = RollbackPlan(group: g, regionId: region, inventory: s.inventory)
+            s.dialog = .rollback(plan)
+            return [.checkRollback(plan)]
         default:
             return []
         }
@@ -37,6 +46,12 @@ enum GroupDialogs {
             if [.nextField, .previousField, .toggle, .confirm].contains(command) { return [] }
             return nil
         }
+        if d.isFinished {
+            // Done: Enter or Esc closes; the lists reload to show what changed.
+            if command == .cancel || command == .confirm { s.dialog = nil; return Refresh.now(&s) }
+            if [.nextField, .previousField, .toggle].contains(command) { return [] }
+            return nil
+        }
         let order = d.focusOrder
         let i = order.firstIndex(of: d.focus) ?? 0
         switch command {
@@ -44,7 +59,15 @@ enum GroupDialogs {
         case .nextField: d.focus = order[(i + 1) % order.count]
         case .previousField: d.focus = order[(i - 1 + order.count) % order.count]
         case .toggle:
-            // Space on a button presses it, as Enter does; there is no option to toggle here.
+            if case .option(let n) = d.focus, case .rollback(var p) = d.kind {
+                if n == 0 { p.stopFirst.toggle() } else { p.startAfter.toggle() }
+                d.kind = .rollback(p)
+                s.dialog = d
+                // The DryRun's answer depends on stopping first: ask again.
+                if n == 0 { Rollbacks.update(&s) { $0.dryRun = nil }; return [.checkRollback(p)] }
+                return []
+            }
+            // Space on a button presses it, as Enter does.
             if d.focus == .field { return [] }
             s.dialog = d
             return perform(&s, .confirm)
@@ -56,6 +79,11 @@ enum GroupDialogs {
             switch d.kind {
             case .delete(let groups, _): return [.deleteGroups(regionId: d.regionId, groupIds: groups.map(\.SnapshotGroupId))]
             case .rename(let g): return [.renameGroup(regionId: d.regionId, groupId: g.SnapshotGroupId, name: d.field.text)]
+            case .rollback(var p):
+                for r in p.resets { p.disks[r.diskId] = .waiting }
+                d.kind = .rollback(p)
+                s.dialog = d
+                return [.rollback(p)]
             }
         default: return nil
         }

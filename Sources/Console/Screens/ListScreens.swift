@@ -81,7 +81,7 @@ enum GroupsScreen: Screen {
             }
             return []
         case .create: return CreateScreen.open(&s)
-        case .rename, .delete:
+        case .rollback, .rename, .delete:
             return GroupDialogs.open(&s, command, group: s.groupList.selected.map { s.groups[$0] })
         default: return ListCommands.perform(&s, command)
         }

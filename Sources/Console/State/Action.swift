@@ -23,6 +23,14 @@ public enum Action: Sendable {
     /// DeleteSnapshotGroup for each of the dialog's groups: those gone, and why the others are not.
     case groupsDeleted([String], failures: [String: String])
     case groupRenamed(id: String, name: String)
+    /// The roll back's DryRun answers (StopInstance when stopping first, then ResetDisks).
+    case rollbackChecked([RollbackPlan.Line])
+    /// A stop or start step of the roll back, as it happens.
+    case rollbackStep(RollbackPlan.Line)
+    /// ResetDisks answered: each disk's outcome.
+    case rollbackDisks([OperationProgress])
+    /// The roll back ended; nil when every step succeeded.
+    case rollbackFinished(failure: String?)
 }
 
 /// What the reducer asks the runtime to do; results come back as actions.
@@ -40,5 +48,7 @@ public enum Effect: Equatable, Sendable {
     case copyToClipboard(String)
     case deleteGroups(regionId: String, groupIds: [String])
     case renameGroup(regionId: String, groupId: String, name: String)
+    case checkRollback(RollbackPlan)
+    case rollback(RollbackPlan)
     case quit
 }

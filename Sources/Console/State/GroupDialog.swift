@@ -7,12 +7,16 @@ public struct GroupDialog: Sendable {
         /// `groups` go; `hiddenMarks` of them are marked rows the filter hides.
         case delete(groups: [SnapshotGroup], hiddenMarks: Int)
         case rename(SnapshotGroup)
+        case rollback(RollbackPlan)
     }
-    public enum Focus: Equatable, Sendable { case field, ok, cancel }
+    /// `.option(0)` and `.option(1)` are a dialog's checkboxes (roll back: stop first, start after).
+    public enum Focus: Equatable, Sendable { case option(Int), field, ok, cancel }
     public enum Phase: Equatable, Sendable {
         case editing
         case working
         case failed(String)
+        /// The action ended; the dialog shows how until it is closed.
+        case done(String)
     }
 
     public var kind: Kind
@@ -30,26 +34,41 @@ public struct GroupDialog: Sendable {
         GroupDialog(kind: .rename(group), regionId: regionId, focus: .field, field: TextField(group.Name))
     }
 
-    /// The focus order: the text field (when the dialog has one), OK, Cancel.
+    /// Roll back starts on the stop-first option; OK waits for the group's name.
+    public static func rollback(_ plan: RollbackPlan) -> GroupDialog {
+        GroupDialog(kind: .rollback(plan), regionId: plan.regionId, focus: .option(0), field: TextField())
+    }
+
+    /// The focus order: options, the text field (when the dialog has one), OK, Cancel.
     public var focusOrder: [Focus] {
         switch kind {
         case .delete: return [.ok, .cancel]
         case .rename: return [.field, .ok, .cancel]
+        case .rollback: return [.option(0), .option(1), .field, .ok, .cancel]
         }
     }
 
-    public var hasTextFocus: Bool { focus == .field && phase != .working }
+    public var isFinished: Bool { if case .done = phase { return true }; return false }
+
+    public var hasTextFocus: Bool { focus == .field && phase != .working && !isFinished }
 
     public var title: String {
         switch kind {
         case .delete(let groups, _): return groups.count == 1 ? "Delete Snapshot-consistent Group" : "Delete \(groups.count) Snapshot-consistent Groups"
         case .rename: return "Rename Snapshot-consistent Group"
+        case .rollback(let p): return "Roll back \(p.instanceName) to \(p.group.Name)"
         }
     }
 
     /// Why OK cannot be pressed yet, nil when it can. A rename takes ModifySnapshotGroup's
     /// rule (SPEC §14): 2–128 characters, starting with a letter, not http:// or https://.
     public var problem: String? {
+        if case .rollback(let p) = kind {
+            guard let dry = p.dryRun else { return "wait for the DryRun's answer" }
+            if dry.contains(where: { $0.level == .error }) { return "the DryRun refused: see above" }
+            if field.text != p.group.Name { return "type the group's name, \(p.group.Name), to confirm" }
+            return nil
+        }
         guard case .rename(let g) = kind else { return nil }
         let name = field.text
         if name == g.Name { return "type a new name" }

@@ -81,6 +81,16 @@ public func reduce(_ s: inout ConsoleState, _ action: Action) -> [Effect] {
         return GroupDialogs.deleted(&s, deleted: deleted, failures: failures)
     case let .groupRenamed(id, name):
         return GroupDialogs.renamed(&s, id: id, name: name)
+    case let .rollbackChecked(lines):
+        Rollbacks.update(&s) { $0.dryRun = lines }
+        return []
+    case let .rollbackStep(line):
+        Rollbacks.update(&s) { $0.steps.append(line) }
+        return []
+    case let .rollbackDisks(progress):
+        return Rollbacks.disks(&s, progress)
+    case let .rollbackFinished(failure):
+        return Rollbacks.finished(&s, failure: failure)
     }
 }
 

@@ -20,6 +20,8 @@ enum GroupDialogView {
         case .rename(let g):
             out.append(("\(g.SnapshotGroupId), now \"\(g.Name)\"", .normal))
             out.append(("New name:", .normal))
+        case .rollback(let p):
+            out = RollbackLines.lines(p, d, s.glyphs)
         }
         return out
     }
@@ -33,6 +35,7 @@ enum GroupDialogView {
         case .editing: break
         case .working: status = ("working\(gl.ellipsis)", .info)
         case .failed(let why): status = ("\(gl.fail) \(why)", .error)
+        case .done(let what): status = (what, what.hasPrefix(gl.fail) ? .error : .ok)
         }
         // As wide as the longest line (the cloud's answer included), within the screen.
         let longest = (body.map { CharWidth.of($0.0) } + [status.map { CharWidth.of($0.0) } ?? 0]).max() ?? 0
@@ -55,11 +58,59 @@ enum GroupDialogView {
         y += 1
         var x = x0 + 2
         let ok: String
-        if case .delete = d.kind { ok = "Delete" } else { ok = "OK" }
+        switch d.kind {
+        case .delete: ok = "Delete"
+        case .rollback: ok = "Roll back"
+        case .rename: ok = "OK"
+        }
+        if d.isFinished {
+            // Only closing is left.
+            g.put("\(gl.pointer)[ Close ]", x: x, y: y, role: .buttonFocused)
+            return
+        }
         for (f, label) in [(GroupDialog.Focus.ok, ok), (.cancel, "Cancel")] {
             let on = d.focus == f
             let text = on ? "\(gl.pointer)[ \(label) ]" : " [ \(label) ]"
             x = g.put(text, x: x, y: y, role: on ? .buttonFocused : .button) + 3
         }
+    }
+}
+
+/// The roll back dialog's lines: the instance, each disk and the snapshot it goes back to
+/// (with its outcome once known), the two options, the DryRun's answer, the steps.
+enum RollbackLines {
+    static func lines(_ p: RollbackPlan, _ d: GroupDialog, _ gl: Glyphs) -> [(String, Role)] {
+        var out: [(String, Role)] = []
+        out.append(("Instance \(p.instanceName) (\(p.instanceId)) · \(p.instanceStatus)", .normal))
+        out.append(("Each disk goes back to its snapshot (what it got since is lost):", .normal))
+        for r in p.resets {
+            let info = p.diskInfo[r.diskId].map { " (\($0))" } ?? ""
+            var line = "  \(r.diskId)\(info) \(gl.crumbSeparator.trimmingCharacters(in: .whitespaces)) \(r.snapshotId)"
+            var role = Role.normal
+            switch p.disks[r.diskId] {
+            case .waiting?: line += "  \(gl.running) resetting"; role = .warn
+            case .done?: line += "  \(gl.ok) rolled back"; role = .ok
+            case .failed(let why)?: line += "  \(gl.fail) \(why)"; role = .error
+            case nil: break
+            }
+            out.append((line, role))
+        }
+        func box(_ on: Bool) -> String { on ? gl.checked : gl.unchecked }
+        let mark0 = d.focus == .option(0) ? gl.pointer : " ", mark1 = d.focus == .option(1) ? gl.pointer : " "
+        out.append(("\(mark0)\(box(p.stopFirst)) Stop the instance first (ResetDisks needs it Stopped)", d.focus == .option(0) ? .cursorField : .normal))
+        out.append(("\(mark1)\(box(p.startAfter)) Start it again after", d.focus == .option(1) ? .cursorField : .normal))
+        if let dry = p.dryRun {
+            for l in dry {
+                let (mark, role): (String, Role) = l.level == .ok ? (gl.ok, .ok) : l.level == .warn ? ("!", .warn) : (gl.fail, .error)
+                out.append(("DryRun \(mark) \(l.text)", role))
+            }
+        } else {
+            out.append(("DryRun: asking the cloud\(gl.ellipsis)", .info))
+        }
+        for l in p.steps {
+            out.append(("\(l.level == .error ? gl.fail : gl.ok) \(l.text)", l.level == .error ? .error : .ok))
+        }
+        out.append(("Type the group's name, \(p.group.Name), to confirm:", .normal))
+        return out
     }
 }
