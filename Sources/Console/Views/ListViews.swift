@@ -93,7 +93,9 @@ enum ListViews {
 
     static func groups(_ g: inout Grid, _ s: ConsoleState) {
         let wide = g.width >= 110
-        var cols = [Column(title: "NAME", width: 16), Column(title: "GROUP ID", width: 21)]
+        // Real group IDs are 24 characters; a wide screen shows them whole (the tests and
+        // the operator's eyes look them up there).
+        var cols = [Column(title: "NAME", width: 16), Column(title: "GROUP ID", width: wide ? 24 : 21)]
         if wide { cols.append(Column(title: "INSTANCE", width: 16)) }
         cols += [Column(title: "STATUS", width: 17), Column(title: "DISKS", width: 5, rightAligned: true)]
         if wide { cols.append(Column(title: "CREATED", width: 20)) }
