@@ -253,8 +253,15 @@ final class FakeCloud: CloudAPI, @unchecked Sendable {
     func describeSnapshots(regionId: String, snapshotIds: [String]?, diskId: String?, instanceId: String?) async throws -> [Snapshot] { [] }
     func deleteSnapshot(regionId: String, snapshotId: String) async throws {}
     func tagResources(regionId: String, resourceType: String, resourceIds: [String], tags: [Tag], dryRun: Bool) async throws {}
-    func createDisk(_ request: CreateDiskRequest) async throws -> String { "d-new" }
-    func attachDisk(instanceId: String, diskId: String) async throws {}
+    var createdDisks: [CreateDiskRequest] = []
+    var attached: [(instance: String, disk: String)] = []
+    func createDisk(_ request: CreateDiskRequest) async throws -> String {
+        locked {
+            createdDisks.append(request)
+            return "d-restored0000\(createdDisks.count)"
+        }
+    }
+    func attachDisk(instanceId: String, diskId: String) async throws { locked { attached.append((instanceId, diskId)) } }
     func detachDisk(instanceId: String, diskId: String) async throws {}
 }
 
@@ -267,8 +274,9 @@ struct InstantClock: Clock {
 
 /// Runs effects through the real EffectRunner against the fake cloud, feeding every
 /// resulting action back, until nothing is left to do.
-func settle(_ session: ConsoleSession, _ cloud: FakeCloud, _ effects: [Effect], limit: Int = 200) async {
-    let runner = EffectRunner(cloud: cloud, clock: InstantClock())
+func settle(_ session: ConsoleSession, _ cloud: FakeCloud, _ effects: [Effect], limit: Int = 200, hostDisks: HostDisks? = nil) async {
+    var runner = EffectRunner(cloud: cloud, clock: InstantClock())
+    runner.hostDisks = hostDisks
     var queue = effects
     var steps = 0
     while !queue.isEmpty && steps < limit {

@@ -14,6 +14,8 @@ public struct ConsoleOptions: Sendable {
     public var refresh: Double?
     /// `--readonly`: nothing that changes the cloud is offered.
     public var readonly: Bool
+    /// The embedded cloud's host-instance extras (restore mounts there); nil elsewhere.
+    public var hostDisks: HostDisks?
     /// Overrides the environment (tests); nil reads the process environment.
     public var environment: [String: String]?
 

@@ -101,6 +101,7 @@ public func runConsole(cloud: CloudAPI, options: ConsoleOptions) async -> Int32 
                              glyphs: terminal.supportsUnicode ? .unicode : .ascii, logCapacity: options.logCapacity)
     state.regionId = options.region
     state.readonly = options.readonly
+    state.hostInstanceId = options.hostDisks?.hostInstanceId()
     var warnings = resolution.warnings
     let configured = options.refresh
         ?? ThemeResolver(environment: env).configPath.flatMap { ConfigFile.refreshRate(at: $0, warnings: &warnings) }
@@ -112,7 +113,9 @@ public func runConsole(cloud: CloudAPI, options: ConsoleOptions) async -> Int32 
     }
     if let w = warnings.first { state.message = StatusMessage(level: .warn, text: w) }
     let clock = SystemClock()
-    let runtime = ConsoleRuntime(terminal: terminal, runner: EffectRunner(cloud: cloud, clock: clock), clock: clock,
+    var runner = EffectRunner(cloud: cloud, clock: clock)
+    runner.hostDisks = options.hostDisks
+    let runtime = ConsoleRuntime(terminal: terminal, runner: runner, clock: clock,
                                  theme: terminal.colorDepth == .none ? BuiltinThemes.mono : resolution.theme, stop: stop)
     await runtime.run(session: ConsoleSession(state: state))
     return stop.isSet ? 143 : 0

@@ -8,6 +8,8 @@ public struct EffectRunner: Sendable {
     public let clock: Clock
     /// How long to wait for Cloud Assistant to report running after InstallCloudAssistant.
     public var installWaitSeconds = 120.0
+    /// The host instance's extras (mount points), when the cloud is the embedded one.
+    public var hostDisks: HostDisks?
 
     public init(cloud: CloudAPI, clock: Clock) { self.cloud = cloud; self.clock = clock }
 
@@ -34,6 +36,8 @@ public struct EffectRunner: Sendable {
             send(.rollbackChecked(await dryRun(plan)))
         case .rollback(let plan):
             await rollback(plan, send: send)
+        case let .restore(plan, mountPoint):
+            await restore(plan, mountPoint: mountPoint, send: send)
         case let .renameGroup(r, id, name):
             do {
                 try await cloud.modifySnapshotGroup(regionId: r, snapshotGroupId: id, name: name, description: nil)
@@ -213,5 +217,35 @@ public struct EffectRunner: Sendable {
             await clock.sleep(seconds: 1)
         } while clock.uptime() < deadline
         return false
+    }
+
+    /// CreateDisk from each snapshot; on the host, each new disk's mount point set and the
+    /// disk attached (which mounts it). One disk's failure does not stop the others.
+    func restore(_ plan: RestorePlan, mountPoint: String?, send: @escaping @Sendable (Action) -> Void) async {
+        var failed = 0
+        for snap in plan.snapshots {
+            let diskId: String
+            do {
+                diskId = try await cloud.createDisk(CreateDiskRequest(regionId: plan.regionId, zoneId: plan.zoneId, snapshotId: snap.SnapshotId,
+                                                                      category: "cloud_essd", diskName: plan.diskName(for: snap)))
+                send(.restoreStep(snapshotId: snap.SnapshotId, .created(diskId)))
+            } catch {
+                failed += 1
+                send(.restoreStep(snapshotId: snap.SnapshotId, .failed("CreateDisk: \(Self.message(error))")))
+                continue
+            }
+            guard let typed = mountPoint else { continue }
+            let at = plan.mountPoint(typed, for: snap)
+            do {
+                guard let host = hostDisks else { throw ECSError("OperationDenied", "this cloud cannot mount disks on this machine") }
+                try host.setMountPoint(diskId, at)
+                try await cloud.attachDisk(instanceId: plan.instanceId, diskId: diskId)
+                send(.restoreStep(snapshotId: snap.SnapshotId, .attached(diskId, at: at)))
+            } catch {
+                failed += 1
+                send(.restoreStep(snapshotId: snap.SnapshotId, .failed("\(diskId) made, not mounted: \(Self.message(error))")))
+            }
+        }
+        send(.restoreFinished(failure: failed == 0 ? nil : "\(plural(failed, "disk")) not restored as asked"))
     }
 }

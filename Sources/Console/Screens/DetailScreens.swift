@@ -29,7 +29,7 @@ enum GroupDetailScreen: Screen {
             if let r = s.regionId { return [.pollGroup(regionId: r, groupId: id, after: 0)] }
             return []
         case .copyId: return Keys.copy(&s, id)
-        case .rollback, .rename, .delete: return GroupDialogs.open(&s, command, group: group)
+        case .rollback, .restore, .rename, .delete: return GroupDialogs.open(&s, command, group: group)
         default: return nil
         }
     }

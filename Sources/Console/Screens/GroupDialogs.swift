@@ -6,7 +6,7 @@ enum GroupDialogs {
     static func contexts(_ d: GroupDialog) -> [KeyContext] {
         switch d.kind {
         case .delete: return [.confirm]
-        case .rename, .rollback: return d.hasTextFocus ? [.textField, .groupAction] : [.groupAction]
+        case .rename, .rollback, .restore: return d.hasTextFocus ? [.textField, .groupAction] : [.groupAction]
         }
     }
 
@@ -32,6 +32,13 @@ enum GroupDialogs {
             let plan = RollbackPlan(group: g, regionId: region, inventory: s.inventory)
             s.dialog = .rollback(plan)
             return [.checkRollback(plan)]
+        case .restore:
+            guard let g = group else { s.message = StatusMessage(level: .warn, text: "no group to restore here"); return [] }
+            guard g.Status == SnapshotStatus.accomplished else {
+                s.message = StatusMessage(level: .warn, text: "\(g.SnapshotGroupId) is \(g.Status): only an accomplished group can be restored")
+                return []
+            }
+            s.dialog = .restore(RestorePlan(group: g, regionId: region, inventory: s.inventory, hostInstanceId: s.hostInstanceId))
         default:
             return []
         }
@@ -84,6 +91,11 @@ enum GroupDialogs {
                 d.kind = .rollback(p)
                 s.dialog = d
                 return [.rollback(p)]
+            case .restore(var p):
+                for snap in p.snapshots { p.disks[snap.SnapshotId] = .waiting }
+                d.kind = .restore(p)
+                s.dialog = d
+                return [.restore(p, mountPoint: p.onHost ? d.field.text : nil)]
             }
         default: return nil
         }

@@ -81,7 +81,7 @@ enum GroupsScreen: Screen {
             }
             return []
         case .create: return CreateScreen.open(&s)
-        case .rollback, .rename, .delete:
+        case .rollback, .restore, .rename, .delete:
             return GroupDialogs.open(&s, command, group: s.groupList.selected.map { s.groups[$0] })
         default: return ListCommands.perform(&s, command)
         }

@@ -29,6 +29,9 @@ public enum Action: Sendable {
     case rollbackStep(RollbackPlan.Line)
     /// ResetDisks answered: each disk's outcome.
     case rollbackDisks([OperationProgress])
+    /// A restore's new disk: created, attached and mounted, or failed; keyed by snapshot.
+    case restoreStep(snapshotId: String, RestorePlan.DiskState)
+    case restoreFinished(failure: String?)
     /// The roll back ended; nil when every step succeeded.
     case rollbackFinished(failure: String?)
 }
@@ -50,5 +53,7 @@ public enum Effect: Equatable, Sendable {
     case renameGroup(regionId: String, groupId: String, name: String)
     case checkRollback(RollbackPlan)
     case rollback(RollbackPlan)
+    /// `mountPoint` only on the host instance.
+    case restore(RestorePlan, mountPoint: String?)
     case quit
 }

@@ -229,6 +229,8 @@ public struct ConsoleState: Sendable {
     public var create: CreateForm?
     public var run: RunState?
     public var prompt: Prompt?
+    /// The host instance's ID when the cloud has one enrolled (restore mounts disks there).
+    public var hostInstanceId: String?
     /// A group action's dialog over the screen (roll back, restore, rename, delete).
     public var dialog: GroupDialog?
     public var message: StatusMessage?

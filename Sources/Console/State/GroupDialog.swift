@@ -8,6 +8,7 @@ public struct GroupDialog: Sendable {
         case delete(groups: [SnapshotGroup], hiddenMarks: Int)
         case rename(SnapshotGroup)
         case rollback(RollbackPlan)
+        case restore(RestorePlan)
     }
     /// `.option(0)` and `.option(1)` are a dialog's checkboxes (roll back: stop first, start after).
     public enum Focus: Equatable, Sendable { case option(Int), field, ok, cancel }
@@ -34,6 +35,12 @@ public struct GroupDialog: Sendable {
         GroupDialog(kind: .rename(group), regionId: regionId, focus: .field, field: TextField(group.Name))
     }
 
+    /// Restore on the host starts in the mount point box, with a path that is free to take.
+    public static func restore(_ plan: RestorePlan) -> GroupDialog {
+        GroupDialog(kind: .restore(plan), regionId: plan.regionId, focus: plan.onHost ? .field : .ok,
+                    field: TextField(plan.onHost ? "/mnt/\(plan.group.Name)" : ""))
+    }
+
     /// Roll back starts on the stop-first option; OK waits for the group's name.
     public static func rollback(_ plan: RollbackPlan) -> GroupDialog {
         GroupDialog(kind: .rollback(plan), regionId: plan.regionId, focus: .option(0), field: TextField())
@@ -45,6 +52,7 @@ public struct GroupDialog: Sendable {
         case .delete: return [.ok, .cancel]
         case .rename: return [.field, .ok, .cancel]
         case .rollback: return [.option(0), .option(1), .field, .ok, .cancel]
+        case .restore(let p): return p.onHost ? [.field, .ok, .cancel] : [.ok, .cancel]
         }
     }
 
@@ -57,6 +65,7 @@ public struct GroupDialog: Sendable {
         case .delete(let groups, _): return groups.count == 1 ? "Delete Snapshot-consistent Group" : "Delete \(groups.count) Snapshot-consistent Groups"
         case .rename: return "Rename Snapshot-consistent Group"
         case .rollback(let p): return "Roll back \(p.instanceName) to \(p.group.Name)"
+        case .restore(let p): return "Restore \(p.group.Name) to new disks"
         }
     }
 
@@ -67,6 +76,12 @@ public struct GroupDialog: Sendable {
             guard let dry = p.dryRun else { return "wait for the DryRun's answer" }
             if dry.contains(where: { $0.level == .error }) { return "the DryRun refused: see above" }
             if field.text != p.group.Name { return "type the group's name, \(p.group.Name), to confirm" }
+            return nil
+        }
+        if case .restore(let p) = kind {
+            guard p.onHost else { return nil }
+            let path = field.text
+            if !path.hasPrefix("/") || path == "/" { return "type where to mount: an absolute path other than /" }
             return nil
         }
         guard case .rename(let g) = kind else { return nil }

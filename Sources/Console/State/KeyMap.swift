@@ -11,7 +11,7 @@ public enum Command: String, CaseIterable, Sendable {
     // Lists.
     case mark, markRange, clearMarks, copyId
     // Group actions (SPEC §14).
-    case rollback, rename, delete
+    case rollback, restore, rename, delete
 }
 
 /// Where the operator is, which decides which bindings apply. A screen or dialog may stack
@@ -36,7 +36,7 @@ public struct KeyMap: Sendable {
 
     /// Commands that change the cloud; `--readonly` takes them out of the map, so they vanish
     /// from dispatch, hints and help at once.
-    public static let writing: Set<Command> = [.create, .rollback, .rename, .delete]
+    public static let writing: Set<Command> = [.create, .rollback, .restore, .rename, .delete]
 
     /// Contexts where a printable character that no binding takes is typed into the field.
     public static let typingContexts: Set<KeyContext> = [.textField]
@@ -71,6 +71,7 @@ public struct KeyMap: Sendable {
 
             b([.char("c")], .create, "create a snapshot-consistent group", hint: "create", [.list, .groupDetail]),
             b([.char("b")], .rollback, "roll the instance back to the group", hint: "rollback", [.groups, .groupDetail]),
+            b([.char("t")], .restore, "restore the group to new disks (on this machine: mounted)", hint: "restore", [.groups, .groupDetail]),
             b([.char("e")], .rename, "rename the group", hint: "rename", [.groups, .groupDetail]),
             b([.ctrl("d")], .delete, "delete the group, or the marked ones", hint: "delete", [.groups, .groupDetail]),
             b([.char("r"), .ctrl("r")], .refresh, "refresh now", [.regions, .list, .groupDetail]),

@@ -89,6 +89,11 @@ public func reduce(_ s: inout ConsoleState, _ action: Action) -> [Effect] {
         return []
     case let .rollbackDisks(progress):
         return Rollbacks.disks(&s, progress)
+    case let .restoreStep(id, state):
+        Restores.update(&s) { $0.disks[id] = state }
+        return []
+    case let .restoreFinished(failure):
+        return Restores.finished(&s, failure: failure)
     case let .rollbackFinished(failure):
         return Rollbacks.finished(&s, failure: failure)
     }

@@ -22,6 +22,30 @@ enum GroupDialogView {
             out.append(("New name:", .normal))
         case .rollback(let p):
             out = RollbackLines.lines(p, d, s.glyphs)
+        case .restore(let p):
+            let gl = s.glyphs
+            out.append(("Each snapshot becomes a new disk in \(p.zoneId ?? "the instance's zone"):", .normal))
+            for snap in p.snapshots {
+                // The outcome goes on a line of its own: a mount path or a refusal is long.
+                let line = "  \(snap.SnapshotId) (\(snap.SourceDiskType.lowercased()), \(snap.SourceDiskSize) GiB)"
+                switch p.disks[snap.SnapshotId] {
+                case .waiting?: out.append((line + "  \(gl.running) creating", .warn))
+                case .created(let id)?: out.append((line + "  \(gl.ok) \(id)", .ok))
+                case .attached(let id, let at)?:
+                    out.append((line + "  \(gl.ok) \(id)", .ok))
+                    out.append(("      mounted at \(at)", .ok))
+                case .failed(let why)?:
+                    out.append((line, .error))
+                    out.append(("      \(gl.fail) \(why)", .error))
+                case nil: out.append((line, .normal))
+                }
+            }
+            if p.onHost {
+                out.append(("\(p.instanceName) is this machine: the new disks are attached and mounted at", .normal))
+                out.append((p.snapshots.count == 1 ? "(the path below):" : "(one folder a disk under the path below):", .dim))
+            } else {
+                out.append(("They stay Available (attach them with AttachDisk).", .dim))
+            }
         }
         return out
     }
@@ -61,6 +85,7 @@ enum GroupDialogView {
         switch d.kind {
         case .delete: ok = "Delete"
         case .rollback: ok = "Roll back"
+        case .restore: ok = "Restore"
         case .rename: ok = "OK"
         }
         if d.isFinished {
