@@ -109,7 +109,7 @@ public struct EffectRunner: Sendable {
         return Inventory(instances: instances, assistant: assistant, ramRoles: roles, disks: disks)
     }
 
-    func execute(_ plan: ConsolePlan, send: @escaping @Sendable (Action) -> Void) async {
+    func execute(_ plan: SnapshotGroupPlan, send: @escaping @Sendable (Action) -> Void) async {
         switch plan {
         case let .runPlugin(install, _, cmd):
             if install {

@@ -47,8 +47,8 @@ enum CreateScreen: Screen {
     }
 
     /// A fresh dialog request for an instance: its disks, role and Cloud Assistant.
-    static func request(for inst: Instance, in inv: Inventory) -> ConsoleRequest {
-        ConsoleRequest(instance: inst, disks: inv.disksByInstance[inst.InstanceId] ?? [],
+    static func request(for inst: Instance, in inv: Inventory) -> SnapshotGroupRequest {
+        SnapshotGroupRequest(instance: inst, disks: inv.disksByInstance[inst.InstanceId] ?? [],
                        ramRoleName: inv.ramRoles[inst.InstanceId] ?? "",
                        cloudAssistantInstalled: inv.assistant[inst.InstanceId] ?? false)
     }
@@ -127,7 +127,7 @@ enum CreateScreen: Screen {
         }
     }
 
-    static func focus(for field: ConsoleRequest.Field, in form: CreateForm) -> CreateForm.Field {
+    static func focus(for field: SnapshotGroupRequest.Field, in form: CreateForm) -> CreateForm.Field {
         switch field {
         case .name: return .name
         case .description: return .description

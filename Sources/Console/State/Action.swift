@@ -42,7 +42,7 @@ public enum Effect: Equatable, Sendable {
     case loadInventory(regionId: String)
     case loadGroups(regionId: String)
     case loadInvocations(regionId: String)
-    case execute(ConsolePlan)
+    case execute(SnapshotGroupPlan)
     case pollInvocation(regionId: String, invokeId: String, instanceId: String?, after: Double)
     case findGroup(regionId: String, instanceId: String, name: String, after: Double)
     case pollGroup(regionId: String, groupId: String, after: Double)

@@ -85,7 +85,7 @@ public struct CreateForm: Sendable {
     public enum Field: Hashable, Sendable {
         case instance, disk(String), name, description, appConsistent, fsFreeze, timeout, containWriters, ok, cancel
     }
-    public var request: ConsoleRequest
+    public var request: SnapshotGroupRequest
     public var focus: Field = .name {
         didSet {
             // Moving to a field puts the text cursor at the end of its text.
@@ -97,9 +97,9 @@ public struct CreateForm: Sendable {
     /// The timeout as typed (it may be empty or out of range while editing).
     public var timeoutField: TextField
     /// Problems shown after OK was refused.
-    public var problems: [ConsoleRequest.Problem] = []
+    public var problems: [SnapshotGroupRequest.Problem] = []
 
-    public init(request: ConsoleRequest) {
+    public init(request: SnapshotGroupRequest) {
         self.request = request
         nameField = TextField(request.name)
         descriptionField = TextField(request.description)
@@ -170,7 +170,7 @@ public enum RunPhase: Equatable, Sendable {
 
 public struct RunState: Sendable {
     /// Nil when the screen shows an existing invocation rather than a new run.
-    public var request: ConsoleRequest?
+    public var request: SnapshotGroupRequest?
     public var regionId: String
     public var instanceId: String?
     public var phase: RunPhase
@@ -186,7 +186,7 @@ public struct RunState: Sendable {
     public var cloudDropped: Int = 0
     public var groupId: String?
     public var group: SnapshotGroup?
-    public init(request: ConsoleRequest?, regionId: String, instanceId: String?, phase: RunPhase, logCapacity: Int) {
+    public init(request: SnapshotGroupRequest?, regionId: String, instanceId: String?, phase: RunPhase, logCapacity: Int) {
         self.request = request; self.regionId = regionId; self.instanceId = instanceId
         self.phase = phase; log = LogRing(capacity: logCapacity)
     }
