@@ -240,7 +240,9 @@ var loadTask: Task<Void, Never>?
 for (i, k) in keys.enumerated() {
     if i % 20 == 0, loadTask == nil {
         for e in session.send(.tick) {
-            loadTask = Task { await runner.perform(e) { inbox.add($0) } }
+            // Detached: top-level code runs on the main actor, and a plain Task would wait
+            // for the key loop to yield, which the runtime's loop (not main-actor) never needs.
+            loadTask = Task.detached { await runner.perform(e) { inbox.add($0) } }
         }
     }
     let t0 = now()

@@ -28,10 +28,13 @@ public func reduce(_ s: inout ConsoleState, _ action: Action) -> [Effect] {
     case let .inventoryLoaded(region, inv):
         guard region == s.regionId else { return [] }
         s.loading.remove(.instances)
+        let unchanged = inv.searchKeys == s.instanceList.keys && inv.instances.count == s.inventory.instances.count
         s.inventory = inv
-        s.instanceList.setRows(inv.instances.map { i in
-            "\(i.InstanceName) \(i.InstanceId) \(i.Status) \(i.OSName) \(inv.ramRoles[i.InstanceId] ?? "")".lowercased()
-        }, ids: inv.instances.map(\.InstanceId))
+        // A refresh that changed no row's text keeps the list as it is (and its filter's
+        // remembered matches): the common case every 2 s costs one comparison.
+        if !unchanged {
+            s.instanceList.setRows(inv.searchKeys, ids: inv.instances.map(\.InstanceId))
+        }
         return []
     case let .groupsLoaded(region, groups):
         guard region == s.regionId else { return [] }
