@@ -52,7 +52,11 @@ let package = Package(
         .testTarget(name: "AppSnapCoreTests", dependencies: ["AppSnapCore"]),
         .testTarget(name: "LinuxHostTests", dependencies: ["LinuxHost"]),
         .testTarget(name: "EmbeddedCloudTests", dependencies: ["EmbeddedCloud"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
+        // The tests' one configurable fake CloudAPI, and the contract suite that holds it to
+        // what EmbeddedCloud answers.
+        .target(name: "CloudTestSupport", dependencies: ["AppSnapCore"], path: "Tests/CloudTestSupport"),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "CloudTestSupport"]),
+        .testTarget(name: "CloudContractTests", dependencies: ["CloudTestSupport", "EmbeddedCloud"]),
         .testTarget(name: "ECSWireTests", dependencies: ["ECSWire"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AppSnapCore", "ECSWire", "appsnap"]),
     ],

@@ -1,3 +1,4 @@
+import CloudTestSupport
 import Testing
 @testable import Console
 
