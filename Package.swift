@@ -46,8 +46,9 @@ let package = Package(
             "AppSnapCore", "EmbeddedCloud", "LinuxHost", "Console", "ECSWire", "ECSEndpoint",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The bench drives the console on the tests' FakeCloud, grown to a big region.
         .executableTarget(name: "appsnap-bench", dependencies: [
-            "AppSnapCore", "EmbeddedCloud", "LinuxHost", "Console",
+            "AppSnapCore", "EmbeddedCloud", "LinuxHost", "Console", "CloudTestSupport",
         ], path: "Benchmarks/appsnap-bench"),
         .testTarget(name: "AppSnapCoreTests", dependencies: ["AppSnapCore"]),
         .testTarget(name: "LinuxHostTests", dependencies: ["LinuxHost"]),

@@ -9,6 +9,7 @@
 //   log             1,000,000 lines into the live log's ring, a frame per batch; the
 //                   baseline keeps every line in an array (goal: memory bounded by the ring)
 import AppSnapCore
+import CloudTestSupport
 import Console
 import Foundation
 
@@ -67,7 +68,7 @@ let batch = 2_000
 
 var logState = ConsoleState(width: width, height: height, glyphs: .unicode, logCapacity: logCapacity)
 logState.stack = [.regions, .run]
-logState.run = RunState(request: nil, regionId: BenchCloud.region, instanceId: nil, phase: .running, logCapacity: logCapacity)
+logState.run = RunState(request: nil, regionId: FakeCloud.region, instanceId: nil, phase: .running, logCapacity: logCapacity)
 let logSession = ConsoleSession(state: logState)
 let logSink = DiffSink()
 let hwmBefore = procStatus("VmHWM")
@@ -102,7 +103,7 @@ let hwmArray = procStatus("VmHWM")
 
 // MARK: first frame
 
-let cloud = BenchCloud(instances: instanceCount, disksPerInstance: disksPerInstance)
+let cloud = FakeCloud(generatedInstances: instanceCount, disksPerInstance: disksPerInstance)
 let runner = EffectRunner(cloud: cloud, clock: SystemClock())
 
 final class Collected: @unchecked Sendable {
@@ -116,7 +117,7 @@ final class Collected: @unchecked Sendable {
 func openConsole(sink: DiffSink) async -> (ConsoleSession, Double) {
     let t0 = now()
     var state = ConsoleState(width: width, height: height, glyphs: .unicode, logCapacity: logCapacity)
-    state.regionId = BenchCloud.region
+    state.regionId = FakeCloud.region
     let session = ConsoleSession(state: state)
     var pending = session.start()
     sink.flush(session.frame())
@@ -162,7 +163,7 @@ do {
     // The same load through the same runner, then every row drawn.
     let t0 = now()
     let box = Collected()
-    await runner.perform(.loadInventory(regionId: BenchCloud.region)) { box.add($0) }
+    await runner.perform(.loadInventory(regionId: FakeCloud.region)) { box.add($0) }
     guard case .inventoryLoaded(_, let inv)? = box.take().first else { fatalError("the baseline's inventory did not load") }
     _ = baselineFrame(inv, query: "")
     baseFirst = now() - t0

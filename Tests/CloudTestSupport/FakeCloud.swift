@@ -75,6 +75,39 @@ public final class FakeCloud: CloudAPI, @unchecked Sendable {
                              Status: progress == "100%" ? "accomplished" : "progressing", CreationTime: time, Snapshots: SnapshotSet(snaps))
     }
 
+    /// A big region for the benchmark: `count` instances with `disksPerInstance` disks each
+    /// (the fifth a cloud_ssd one), every eleventh stopped, Cloud Assistant and a role on
+    /// all; no groups or invocations.
+    public convenience init(generatedInstances count: Int, disksPerInstance: Int) {
+        self.init()
+        let oses = [("linux", "CentOS 7.9 64 bit"), ("linux", "Ubuntu 22.04 64 bit"), ("linux", "Alibaba Cloud Linux 3 64 bit"),
+                    ("windows", "Windows Server 2019 Datacenter 64 bit")]
+        let names = ["web", "app", "db", "cache", "batch", "queue", "search", "edge"]
+        var ins: [Instance] = [], ds: [Disk] = []
+        ins.reserveCapacity(count)
+        ds.reserveCapacity(count * disksPerInstance)
+        for n in 0..<count {
+            let (os, osName) = oses[n % oses.count]
+            let id = String(format: "i-bp1bench%08d", n)
+            ins.append(Instance(InstanceId: id, InstanceName: "\(names[n % names.count])-\(n)", RegionId: Self.region,
+                                ZoneId: "cn-hangzhou-h", Status: n % 11 == 0 ? "Stopped" : "Running", OSType: os, OSName: osName,
+                                CreationTime: "2025-03-04T08:00:00Z"))
+            for d in 0..<disksPerInstance {
+                ds.append(Disk(DiskId: String(format: "d-bp1bench%08d%02d", n, d), DiskName: "", RegionId: Self.region,
+                               ZoneId: "cn-hangzhou-h", InstanceId: id, Category: d == 4 ? "cloud_ssd" : "cloud_essd",
+                               Size: d == 0 ? 40 : 100 * d, Status: "In_use", Type: d == 0 ? "system" : "data",
+                               Device: "/dev/vd\(Character(UnicodeScalar(97 + d)!))", MultiAttach: "Disabled",
+                               CreationTime: "2025-03-04T08:00:00Z"))
+            }
+        }
+        instances = ins
+        disks = ds
+        assistant = Dictionary(uniqueKeysWithValues: ins.map { ($0.InstanceId, true) })
+        roles = Dictionary(uniqueKeysWithValues: ins.map { ($0.InstanceId, "AppSnapshotRoleName") })
+        groups = []
+        invocations = []
+    }
+
     private func locked<T>(_ body: () throws -> T) rethrows -> T { lock.lock(); defer { lock.unlock() }; return try body() }
 
     public func describeRegions() async throws -> [Region] {
