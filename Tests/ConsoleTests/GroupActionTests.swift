@@ -124,6 +124,18 @@ import Testing
         #expect(s.press(.char("r")) == [.loadInventory(regionId: FakeCloud.region), .loadInvocations(regionId: FakeCloud.region)])
     }
 
+    @Test func anotherRegionsLoadInFlightDoesNotHoldUpTheNewOne() async {
+        let s = await groupsSession(Self.cloudWithGroups())
+        #expect(s.send(.tick) == [.loadGroups(regionId: FakeCloud.region)])   // hangzhou's groups in flight
+        s.press(.char(":")); s.type("regions"); s.press(.enter)
+        s.press(.char("g"))                                                   // ap-southeast-1
+        let effects = s.press(.enter)
+        #expect(effects.contains(.loadGroups(regionId: "ap-southeast-1")))
+        // Hangzhou's late answer is dropped and leaves Singapore's load in flight.
+        s.send(.groupsLoaded(regionId: FakeCloud.region, []))
+        #expect(s.state.loading.contains(.groups))
+    }
+
     @Test func aProgressingGroupsBarMovesByItself() async {
         let cloud = Self.cloudWithGroups()
         cloud.groups.append(cloud.makeGroup(id: "ssg-bp1db00000000p", name: "db-live", instance: cloud.instances[1],

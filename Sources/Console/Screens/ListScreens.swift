@@ -45,6 +45,9 @@ enum RegionsScreen: Screen {
             let changed = id != s.regionId
             s.regionId = id
             s.stack = [.regions, .tab(.instances)]
+            // Another region's loads still in flight will be dropped when they answer (their
+            // region is not this one): they must not keep this region's from starting.
+            if changed { s.loading.subtract([.instances, .groups, .invocations]) }
             return changed || s.inventory.instances.isEmpty ? Lists.loadRegion(&s, id) : Refresh.now(&s)
         case .mark, .markRange, .clearMarks, .copyId, .left, .right, .nextTab, .previousTab: return nil
         default: return ListCommands.perform(&s, command)
