@@ -46,13 +46,18 @@ let package = Package(
             "AppSnapCore", "EmbeddedCloud", "LinuxHost", "Console", "ECSWire", "ECSEndpoint",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The bench drives the console on the tests' FakeCloud, grown to a big region.
         .executableTarget(name: "appsnap-bench", dependencies: [
-            "AppSnapCore", "EmbeddedCloud", "LinuxHost", "Console",
+            "AppSnapCore", "EmbeddedCloud", "LinuxHost", "Console", "CloudTestSupport",
         ], path: "Benchmarks/appsnap-bench"),
         .testTarget(name: "AppSnapCoreTests", dependencies: ["AppSnapCore"]),
         .testTarget(name: "LinuxHostTests", dependencies: ["LinuxHost"]),
         .testTarget(name: "EmbeddedCloudTests", dependencies: ["EmbeddedCloud"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
+        // The tests' one configurable fake CloudAPI, and the contract suite that holds it to
+        // what EmbeddedCloud answers.
+        .target(name: "CloudTestSupport", dependencies: ["AppSnapCore"], path: "Tests/CloudTestSupport"),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "CloudTestSupport"]),
+        .testTarget(name: "CloudContractTests", dependencies: ["CloudTestSupport", "EmbeddedCloud"]),
         .testTarget(name: "ECSWireTests", dependencies: ["ECSWire"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AppSnapCore", "ECSWire", "appsnap"]),
     ],

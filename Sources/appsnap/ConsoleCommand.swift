@@ -1,6 +1,7 @@
 import ArgumentParser
 import AppSnapCore
 import Console
+import EmbeddedCloud
 import Foundation
 
 /// `appsnap` / `appsnap console`: the full-screen console.
@@ -21,10 +22,22 @@ struct ConsoleCommand: AsyncParsableCommand {
     @Flag(help: "Draw with ASCII only, whatever the locale says.")
     var ascii = false
 
+    @Option(help: "Seconds between list refreshes (at least 1; default: the config file's refreshRate, else 2).")
+    var refresh: Double?
+
+    @Flag(help: "Offer nothing that changes the cloud: no create, rename or delete.")
+    var readonly = false
+
     func run() async throws {
         let cloud = try global.makeCloud()
-        let code = await runConsole(cloud: cloud, options: ConsoleOptions(
-            region: global.region, theme: theme, noColor: noColor, ascii: ascii))
+        var options = ConsoleOptions(region: global.region, theme: theme, noColor: noColor, ascii: ascii,
+                                     refresh: refresh, readonly: readonly)
+        // Restore mounts new disks on this machine only through the embedded cloud's host.
+        if let embedded = cloud as? EmbeddedCloud {
+            options.hostDisks = HostDisks(hostInstanceId: { try? embedded.hostInstanceId() },
+                                          setMountPoint: { try embedded.setHostDiskOptions(diskId: $0, fileSystem: nil, mountPoint: $1) })
+        }
+        let code = await runConsole(cloud: cloud, options: options)
         if code != 0 { throw ArgumentParser.ExitCode(code) }
     }
 }

@@ -1,3 +1,4 @@
+import CloudTestSupport
 import AppSnapCore
 import Foundation
 import Testing
@@ -131,8 +132,10 @@ import Testing
         #expect(s.frame().text.contains("Exit code 0"))
         // Opening the same invocation from the Cloud Assistant tab shows it without a second poll loop.
         s.press(.escape)
-        s.press(.char(":")); s.type("ca"); s.press(.enter)
-        await settle(s, cloud, s.press(.char("r")))
+        s.press(.char(":")); s.type("ca")
+        // The jump loads the list on entry; `r` then finds it in flight and does not ask twice.
+        let entry = s.press(.enter)
+        await settle(s, cloud, entry + s.press(.char("r")))
         s.press(.char("g"))
         while let i = s.state.invocationList.selected, s.state.invocations[i].InvokeId != id {
             let before = s.state.invocationList.cursor

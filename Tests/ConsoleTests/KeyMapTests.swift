@@ -1,3 +1,4 @@
+import CloudTestSupport
 import Testing
 @testable import Console
 
@@ -38,7 +39,8 @@ import Testing
 
     @Test func colonJumpsAndEscGoesBackWithBreadcrumbs() async {
         let s = await hangzhouSession()
-        s.press(.char(":")); s.type("groups"); s.press(.enter)
+        s.press(.char(":")); s.type("groups")
+        await settle(s, FakeCloud(), s.press(.enter))
         #expect(s.state.place == .tab(.groups))
         #expect(s.frame().row(0).hasPrefix(" appsnap › cn-hangzhou › Snapshot-consistent Groups"))
         s.press(.enter)

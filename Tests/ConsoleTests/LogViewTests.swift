@@ -1,3 +1,4 @@
+import CloudTestSupport
 import AppSnapCore
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import CloudTestSupport
 import AppSnapCore
 import Testing
 @testable import Console

@@ -12,6 +12,8 @@ public struct Glyphs: Sendable, Equatable {
     public var times: String
     /// Around a value that ←/→ change (the Create dialog's instance).
     public var pickLeft: String = "◁", pickRight: String = "▷"
+    /// In the left margin of a marked row.
+    public var mark: String = "•"
 
     public static let unicode = Glyphs(horizontal: "─", vertical: "│", topLeft: "┌", topRight: "┐",
                                        bottomLeft: "└", bottomRight: "┘", crumbSeparator: " › ",
@@ -22,5 +24,5 @@ public struct Glyphs: Sendable, Equatable {
                                      bottomLeft: "+", bottomRight: "+", crumbSeparator: " > ",
                                      barDone: "#", barTodo: ".", checked: "[x]", unchecked: "[ ]", blocked: "[-]",
                                      ok: "+", fail: "x", running: "*", stopped: "o", pointer: ">",
-                                     ellipsis: "~", times: "x", pickLeft: "<", pickRight: ">")
+                                     ellipsis: "~", times: "x", pickLeft: "<", pickRight: ">", mark: "*")
 }

@@ -10,11 +10,19 @@ public struct ConsoleOptions: Sendable {
     public var ascii: Bool
     /// Lines the live log keeps; older ones are dropped and counted.
     public var logCapacity: Int
+    /// `--refresh`: seconds between list refreshes; nil takes the config file's `refreshRate`, else 2.
+    public var refresh: Double?
+    /// `--readonly`: nothing that changes the cloud is offered.
+    public var readonly: Bool
+    /// The embedded cloud's host-instance extras (restore mounts there); nil elsewhere.
+    public var hostDisks: HostDisks?
     /// Overrides the environment (tests); nil reads the process environment.
     public var environment: [String: String]?
 
     public init(region: String? = nil, theme: String? = nil, noColor: Bool = false, ascii: Bool = false,
-                logCapacity: Int = 100_000, environment: [String: String]? = nil) {
+                logCapacity: Int = 100_000, refresh: Double? = nil, readonly: Bool = false,
+                environment: [String: String]? = nil) {
+        self.refresh = refresh; self.readonly = readonly
         self.region = region; self.theme = theme; self.noColor = noColor; self.ascii = ascii
         self.logCapacity = logCapacity; self.environment = environment
     }

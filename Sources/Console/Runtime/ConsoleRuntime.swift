@@ -20,6 +20,7 @@ public final class ConsoleRuntime {
     func spawn(_ effects: [Effect]) {
         tasks.removeAll { $0.isCancelled }
         for e in effects where e != .quit {
+            if case .copyToClipboard(let text) = e { terminal.copyToClipboard(text); continue }
             let runner = self.runner, inbox = self.inbox
             tasks.append(Task { await runner.perform(e) { inbox.push($0) } })
         }
@@ -31,6 +32,9 @@ public final class ConsoleRuntime {
         terminal.flush(session.frame(), theme: theme)
         var dirty = false
         var lastDraw = clock.uptime()
+        // The refresh timer: the reducer decides what to reload and skips what is in flight.
+        var lastTick = clock.uptime()
+        let rate = max(ConsoleState.minimumRefresh, session.state.refreshRate)
         while !session.state.quitting && !stop.isSet {
             var keyed = false
             while let ev = terminal.nextEvent() {
@@ -45,6 +49,10 @@ public final class ConsoleRuntime {
             for a in pending { spawn(session.send(a)) }
             if !pending.isEmpty { dirty = true }
             let now = clock.uptime()
+            if now - lastTick >= rate {
+                lastTick = now
+                spawn(session.send(.tick))
+            }
             if keyed || (dirty && now - lastDraw >= Self.batchInterval) {
                 terminal.flush(session.frame(), theme: theme)
                 lastDraw = now; dirty = false
@@ -92,9 +100,22 @@ public func runConsole(cloud: CloudAPI, options: ConsoleOptions) async -> Int32 
     var state = ConsoleState(width: terminal.width, height: terminal.height,
                              glyphs: terminal.supportsUnicode ? .unicode : .ascii, logCapacity: options.logCapacity)
     state.regionId = options.region
-    if let w = resolution.warnings.first { state.message = StatusMessage(level: .warn, text: w) }
+    state.readonly = options.readonly
+    state.hostInstanceId = options.hostDisks?.hostInstanceId()
+    var warnings = resolution.warnings
+    let configured = options.refresh
+        ?? ThemeResolver(environment: env).configPath.flatMap { ConfigFile.refreshRate(at: $0, warnings: &warnings) }
+    if let r = configured {
+        if r < ConsoleState.minimumRefresh || !r.isFinite {
+            warnings.append("refresh every \(r) s is too often; refreshing every \(Int(ConsoleState.minimumRefresh)) s")
+        }
+        state.refreshRate = r.isFinite ? max(ConsoleState.minimumRefresh, r) : 2
+    }
+    if let w = warnings.first { state.message = StatusMessage(level: .warn, text: w) }
     let clock = SystemClock()
-    let runtime = ConsoleRuntime(terminal: terminal, runner: EffectRunner(cloud: cloud, clock: clock), clock: clock,
+    var runner = EffectRunner(cloud: cloud, clock: clock)
+    runner.hostDisks = options.hostDisks
+    let runtime = ConsoleRuntime(terminal: terminal, runner: runner, clock: clock,
                                  theme: terminal.colorDepth == .none ? BuiltinThemes.mono : resolution.theme, stop: stop)
     await runtime.run(session: ConsoleSession(state: state))
     return stop.isSet ? 143 : 0

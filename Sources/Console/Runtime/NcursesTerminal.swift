@@ -86,10 +86,20 @@ public final class NcursesTerminal: TerminalPort {
         case 9: return .key(.tab)
         case 8, 127: return .key(.backspace)
         case 1...26: return .key(.ctrl(Character(UnicodeScalar(UInt8(wc) + 96))))
+        // Ctrl-Space sends NUL and Ctrl-\ sends FS (raw mode keeps it from being SIGQUIT).
+        case 0: return .key(.ctrl(" "))
+        case 28: return .key(.ctrl("\\"))
         default:
             guard let u = UnicodeScalar(UInt32(wc)) else { return nil }
             return .key(.char(Character(u)))
         }
+    }
+
+    /// OSC 52 goes around ncurses, straight to the terminal: ncurses has no call for it and
+    /// the sequence draws nothing (tmux takes it with `set-clipboard on`, as it does k9s's).
+    public func copyToClipboard(_ text: String) {
+        let b64 = Data(text.utf8).base64EncodedString()
+        FileHandle.standardOutput.write(Data("\u{1b}]52;c;\(b64)\u{07}".utf8))
     }
 
     public func flush(_ grid: Grid, theme: Theme) {

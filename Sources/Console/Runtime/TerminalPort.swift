@@ -15,6 +15,8 @@ public protocol TerminalPort: AnyObject {
     func nextEvent() -> TerminalEvent?
     /// Shows the grid; only cells that changed since the last flush need to be sent.
     func flush(_ grid: Grid, theme: Theme)
+    /// Asks the terminal to put `text` on the clipboard (OSC 52).
+    func copyToClipboard(_ text: String)
     /// Gives the terminal back as it was. Safe to call more than once.
     func restore()
 }

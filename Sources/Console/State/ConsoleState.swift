@@ -21,7 +21,45 @@ public enum Place: Hashable, Sendable {
 public struct Prompt: Equatable, Sendable {
     public enum Kind: Equatable, Sendable { case filter, jump, search, savePath }
     public var kind: Kind
-    public var text: String
+    public var field: TextField
+    public var text: String { field.text }
+    public init(kind: Kind, text: String) { self.kind = kind; field = TextField(text) }
+}
+
+/// What the console loads from the cloud; the set of these in flight is shown as "loading …"
+/// and keeps a refresh from being doubled.
+public enum Resource: String, CaseIterable, Hashable, Sendable, Comparable {
+    case regions, instances, groups, invocations
+    public static func < (a: Resource, b: Resource) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// The cloud calls whose failure the console reports, in the operator's words (the API's names).
+public enum CloudCall: String, Hashable, Sendable {
+    case describeRegions = "DescribeRegions"
+    case describeInstances = "DescribeInstances"
+    case describeSnapshotGroups = "DescribeSnapshotGroups"
+    case describeInvocations = "DescribeInvocations"
+    case describeInvocationResults = "DescribeInvocationResults"
+    case installCloudAssistant = "InstallCloudAssistant"
+    case runCommand = "RunCommand"
+    case createSnapshotGroup = "CreateSnapshotGroup"
+    case deleteSnapshotGroup = "DeleteSnapshotGroup"
+    case modifySnapshotGroup = "ModifySnapshotGroup"
+    case saveLog = "Saving the log"
+
+    /// The list a failed load leaves no longer loading.
+    var resource: Resource? {
+        switch self {
+        case .describeRegions: return .regions
+        case .describeInstances: return .instances
+        case .describeSnapshotGroups: return .groups
+        case .describeInvocations: return .invocations
+        default: return nil
+        }
+    }
+
+    /// Calls whose failure ends the run on screen (the others are shown and retried or left).
+    var endsRun: Bool { self == .installCloudAssistant || self == .runCommand || self == .createSnapshotGroup }
 }
 
 /// What the cloud says about the instances of the region, with search keys for the filter.
@@ -32,6 +70,9 @@ public struct Inventory: Sendable {
     public var disksByInstance: [String: [Disk]] = [:]
     /// InstanceId → InstanceName, built once so list rows look names up in O(1).
     public var names: [String: String] = [:]
+    /// The filter's search text of each instance, built where the inventory is loaded (off
+    /// the key loop), so a 2-second refresh of 10,000 instances costs the loop little.
+    public var searchKeys: [String] = []
     public init() {}
     public init(instances: [Instance], assistant: [String: Bool], ramRoles: [String: String], disks: [Disk]) {
         self.instances = instances; self.assistant = assistant; self.ramRoles = ramRoles
@@ -39,29 +80,42 @@ public struct Inventory: Sendable {
         for d in disks where !d.InstanceId.isEmpty { by[d.InstanceId, default: []].append(d) }
         disksByInstance = by
         names = Dictionary(instances.map { ($0.InstanceId, $0.InstanceName) }, uniquingKeysWith: { a, _ in a })
+        searchKeys = instances.map { i in
+            "\(i.InstanceName) \(i.InstanceId) \(i.Status) \(i.OSName) \(ramRoles[i.InstanceId] ?? "")".lowercased()
+        }
     }
 }
 
-/// The Create dialog: the request plus where the focus is and the text being edited.
+/// The Create dialog: the request plus where the focus is and the text fields being edited.
 public struct CreateForm: Sendable {
     public enum Field: Hashable, Sendable {
         case instance, disk(String), name, description, appConsistent, fsFreeze, timeout, containWriters, ok, cancel
     }
-    public var request: ConsoleRequest
-    /// Moving to a field puts the text cursor at the end of its text.
-    public var focus: Field = .name { didSet { if focus != oldValue { cursor = text(of: focus)?.count ?? 0 } } }
-    /// The text cursor in the focused text field, in characters from its start.
-    public var cursor: Int = 0
+    public var request: SnapshotGroupRequest
+    public var focus: Field = .name {
+        didSet {
+            // Moving to a field puts the text cursor at the end of its text.
+            if focus != oldValue, let f = textField { var t = f; t.perform(.lineEnd); textField = t }
+        }
+    }
+    public var nameField: TextField
+    public var descriptionField: TextField
     /// The timeout as typed (it may be empty or out of range while editing).
-    public var timeoutText: String = "30"
+    public var timeoutField: TextField
     /// Problems shown after OK was refused.
-    public var problems: [ConsoleRequest.Problem] = []
+    public var problems: [SnapshotGroupRequest.Problem] = []
 
-    public init(request: ConsoleRequest) {
+    public init(request: SnapshotGroupRequest) {
         self.request = request
-        timeoutText = String(request.timeoutSeconds)
+        nameField = TextField(request.name)
+        descriptionField = TextField(request.description)
+        timeoutField = TextField(String(request.timeoutSeconds), rule: .digits(max: 5))
         focus = request.disks.first { $0.ineligibilityReason == nil }.map { .disk($0.DiskId) } ?? .name
     }
+
+    public var timeoutText: String { timeoutField.text }
+    /// The text cursor in the focused text field, in characters from its start.
+    public var cursor: Int { textField?.cursor ?? 0 }
 
     /// The focusable fields, in Tab order. Ineligible disks are shown but never focused.
     public var fields: [Field] {
@@ -74,14 +128,36 @@ public struct CreateForm: Sendable {
         return f
     }
 
-    public var isTextField: Bool { focus == .name || focus == .description || focus == .timeout }
+    public var isTextField: Bool { textField != nil }
+
+    /// The focused text field, nil when the focus is on a checkbox or a button. Setting it
+    /// keeps the request in step with what is typed.
+    public var textField: TextField? {
+        get {
+            switch focus {
+            case .name: return nameField
+            case .description: return descriptionField
+            case .timeout: return timeoutField
+            default: return nil
+            }
+        }
+        set {
+            guard let t = newValue else { return }
+            switch focus {
+            case .name: nameField = t; request.name = t.text
+            case .description: descriptionField = t; request.description = t.text
+            case .timeout: timeoutField = t; request.timeoutSeconds = Int(t.text) ?? 0
+            default: break
+            }
+        }
+    }
 
     /// The text of a text field, nil for the others.
     public func text(of field: Field) -> String? {
         switch field {
-        case .name: return request.name
-        case .description: return request.description
-        case .timeout: return timeoutText
+        case .name: return nameField.text
+        case .description: return descriptionField.text
+        case .timeout: return timeoutField.text
         default: return nil
         }
     }
@@ -100,7 +176,7 @@ public enum RunPhase: Equatable, Sendable {
 
 public struct RunState: Sendable {
     /// Nil when the screen shows an existing invocation rather than a new run.
-    public var request: ConsoleRequest?
+    public var request: SnapshotGroupRequest?
     public var regionId: String
     public var instanceId: String?
     public var phase: RunPhase
@@ -116,7 +192,7 @@ public struct RunState: Sendable {
     public var cloudDropped: Int = 0
     public var groupId: String?
     public var group: SnapshotGroup?
-    public init(request: ConsoleRequest?, regionId: String, instanceId: String?, phase: RunPhase, logCapacity: Int) {
+    public init(request: SnapshotGroupRequest?, regionId: String, instanceId: String?, phase: RunPhase, logCapacity: Int) {
         self.request = request; self.regionId = regionId; self.instanceId = instanceId
         self.phase = phase; log = LogRing(capacity: logCapacity)
     }
@@ -135,6 +211,10 @@ public struct ConsoleState: Sendable {
     public var height: Int
     public var glyphs: Glyphs
     public var keyMap: KeyMap = .standard
+    /// `--readonly`: the map has no command that changes the cloud.
+    public var readonly = false { didSet { keyMap = readonly ? KeyMap.standard.readOnly() : .standard } }
+    /// Seconds between refreshes of the list on screen (`refreshRate`, `--refresh`; at least 1).
+    public var refreshRate: Double = 2
 
     public var stack: [Place] = [.regions]
     public var place: Place { stack.last ?? .regions }
@@ -155,9 +235,13 @@ public struct ConsoleState: Sendable {
     public var create: CreateForm?
     public var run: RunState?
     public var prompt: Prompt?
+    /// The host instance's ID when the cloud has one enrolled (restore mounts disks there).
+    public var hostInstanceId: String?
+    /// A group action's dialog over the screen (roll back, restore, rename, delete).
+    public var dialog: GroupDialog?
     public var message: StatusMessage?
-    /// What is being loaded, shown as "loading …".
-    public var loading: Set<String> = []
+    /// What is being loaded, shown as "loading …"; a refresh of a list still loading waits.
+    public var loading: Set<Resource> = []
     public var quitting = false
     public var logCapacity: Int
 
@@ -165,6 +249,8 @@ public struct ConsoleState: Sendable {
         self.width = width; self.height = height; self.glyphs = glyphs; self.logCapacity = logCapacity
     }
 
+    /// Faster than this a refresh of 10,000 instances would be all the cloud ever does.
+    public static let minimumRefresh = 1.0
     public static let minWidth = 80
     public static let minHeight = 24
     public var tooSmall: Bool { width < Self.minWidth || height < Self.minHeight }

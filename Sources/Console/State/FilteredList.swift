@@ -16,19 +16,66 @@ public struct FilteredList: Sendable {
     public var cursor = 0
     /// First position of `visible` on screen.
     public var top = 0
+    /// Each row's ID (instance, group, invocation): what the cursor and the marks hold on to
+    /// when a refresh moves rows.
+    public private(set) var ids: [String] = []
+    /// Marked rows, by ID; a refresh keeps those still listed.
+    public private(set) var marked: Set<String> = []
+    /// The last row marked, where Ctrl-Space's range starts.
+    public private(set) var anchor: String?
 
     public init(keys: [String] = []) { setRows(keys) }
 
     public var count: Int { visible.count }
     public var selected: Int? { visible.indices.contains(cursor) ? visible[cursor] : nil }
+    public var selectedId: String? { selected.flatMap { ids.indices.contains($0) ? ids[$0] : nil } }
 
-    /// New rows (a reload): the query stays, applied in full; the cursor is kept in range.
-    public mutating func setRows(_ keys: [String]) {
+    /// New rows (a reload): the query stays, applied in full. With IDs the cursor stays on
+    /// the row it was on wherever that row moved, and marks of rows gone are dropped.
+    public mutating func setRows(_ keys: [String], ids newIds: [String]? = nil) {
+        let was = selectedId
+        let oldCursor = cursor, oldTop = top
         self.keys = keys
         bytes = keys.map { Array($0.utf8) }
         narrowed = []
+        ids = newIds ?? []
         visible = Self.scan(bytes, indexes: nil, query: query)
+        if !marked.isEmpty { marked.formIntersection(ids) }
+        if let a = anchor, !marked.contains(a) { anchor = nil }
+        if let id = was, !ids.isEmpty, let row = ids.firstIndex(of: id), let pos = visible.firstIndex(of: row) {
+            cursor = pos
+            // Keep the row where it was on screen when it can be.
+            top = max(0, pos - (oldCursor - oldTop))
+        }
         clamp()
+    }
+
+    public func isMarked(_ row: Int) -> Bool { ids.indices.contains(row) && marked.contains(ids[row]) }
+
+    /// Space: marks or unmarks the row under the cursor.
+    public mutating func toggleMark() {
+        guard let id = selectedId else { return }
+        if marked.remove(id) == nil { marked.insert(id); anchor = id } else if anchor == id { anchor = nil }
+    }
+
+    /// Ctrl-Space: marks every visible row from the last mark to the cursor (only the cursor's
+    /// row when nothing is marked yet).
+    public mutating func markRange() {
+        guard let id = selectedId else { return }
+        guard let a = anchor, let ar = ids.firstIndex(of: a), let from = visible.firstIndex(of: ar) else {
+            marked.insert(id); anchor = id; return
+        }
+        for pos in min(from, cursor)...max(from, cursor) { marked.insert(ids[visible[pos]]) }
+        anchor = id
+    }
+
+    public mutating func clearMarks() { marked = []; anchor = nil }
+
+    /// Marked rows the filter hides: a delete of the marked ones says how many it cannot show.
+    public var hiddenMarks: Int {
+        guard !marked.isEmpty else { return 0 }
+        let shown = Set(visible.map { ids[$0] })
+        return marked.subtracting(shown).count
     }
 
     public mutating func setQuery(_ q: String) {

@@ -25,6 +25,7 @@ public enum Key: Hashable, Sendable {
         case .end: return "End"
         case .pageUp: return "PgUp"
         case .pageDown: return "PgDn"
+        case .ctrl(" "): return "^Space"
         case .ctrl(let c): return "^" + String(c).uppercased()
         }
     }

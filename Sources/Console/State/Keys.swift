@@ -1,67 +1,97 @@
 import Foundation
 import AppSnapCore
 
-/// Turns key presses into state changes, through the key map.
+/// What became of a key: the key-map test reads this for every key in every context.
+public enum Dispatch: Equatable, Sendable {
+    /// No binding in the contexts on screen: nothing changes.
+    case unbound
+    /// A printable character typed into the focused text field.
+    case typed
+    case handled(Command)
+    /// Bound here, but nothing took the command: a key-map bug the test catches.
+    case unhandled(Command)
+}
+
+/// The app: turns a key into a command through the key map, and hands the command to
+/// whatever is on top (a prompt, a dialog, or the screen's unit).
 enum Keys {
-    static func context(_ place: Place) -> KeyContext {
-        switch place {
-        case .regions: return .regions
-        case .tab: return .list
-        case .groupDetail: return .groupDetail
-        case .create: return .create
-        case .run: return .log
-        case .help: return .help
-        }
+    /// The contexts that apply now, first match wins.
+    static func contexts(_ s: ConsoleState) -> [KeyContext] {
+        if s.prompt != nil { return [.textField, .prompt] }
+        if let d = s.dialog { return GroupDialogs.contexts(d) }
+        return s.place.screen.contexts(s)
     }
 
-    static func handle(_ s: inout ConsoleState, _ key: Key) -> [Effect] {
-        s.message = nil
+    static func handle(_ s: inout ConsoleState, _ key: Key) -> [Effect] { dispatch(&s, key).1 }
+
+    static func dispatch(_ s: inout ConsoleState, _ key: Key) -> (Dispatch, [Effect]) {
         if s.tooSmall {
             // Only quitting makes sense until the terminal grows.
-            if key == .char("q") || key == .ctrl("c") { return quit(&s) }
-            return []
+            if key == .char("q") || key == .ctrl("c") { return (.handled(.quit), quit(&s)) }
+            return (.unbound, [])
         }
-        if s.prompt != nil { return Prompts.handle(&s, key) }
-        if s.place == .create { return CreateDialog.handle(&s, key) }
-        guard let command = s.keyMap.command(for: key, in: context(s.place)) else { return [] }
-        return perform(&s, command)
+        let stack = contexts(s)
+        // Contexts in order: the first that binds the key takes it; a text field takes a
+        // printable character no binding of its own claims before any outer context can.
+        var found: Command?
+        for ctx in stack {
+            if let c = s.keyMap.command(for: key, in: ctx) { found = c; break }
+            if KeyMap.typingContexts.contains(ctx), let c = key.typed {
+                s.message = nil
+                withFocusedField(&s) { $0.insert(String(c)) }
+                return (.typed, [])
+            }
+        }
+        guard let command = found else { return (.unbound, []) }
+        // A key that does something clears the last message; one bound to nothing changes nothing.
+        s.message = nil
+        guard let effects = perform(&s, command) else { return (.unhandled(command), []) }
+        return (.handled(command), effects)
+    }
+
+    /// The text field keys go to, if one has the focus. Returns false when none has.
+    @discardableResult
+    static func withFocusedField(_ s: inout ConsoleState, _ body: (inout TextField) -> Void) -> Bool {
+        if var p = s.prompt {
+            body(&p.field); s.prompt = p
+            if p.kind == .filter { Lists.withCurrent(&s) { $0.setQuery(p.text) } }
+            return true
+        }
+        if var d = s.dialog, d.hasTextFocus {
+            body(&d.field)
+            // What OK refused is about the old text: editing clears it.
+            if case .failed = d.phase { d.phase = .editing }
+            s.dialog = d
+            return true
+        }
+        if s.place == .create, var f = s.create, var t = f.textField {
+            body(&t); f.textField = t; s.create = f; return true
+        }
+        return false
+    }
+
+    static func perform(_ s: inout ConsoleState, _ command: Command) -> [Effect]? {
+        switch command {
+        case .cursorLeft, .cursorRight, .lineStart, .lineEnd, .deleteBackward, .deleteForward, .deleteToStart, .deleteWord:
+            var ok = false
+            withFocusedField(&s) { ok = $0.perform(command) }
+            return ok ? [] : nil
+        case .quit: return quit(&s)
+        default: break
+        }
+        if s.prompt != nil { return Prompts.perform(&s, command) }
+        if s.dialog != nil { return GroupDialogs.perform(&s, command) }
+        switch command {
+        case .help: s.helpScroll = 0; s.stack.append(.help); return []
+        case .back: return back(&s)
+        case .jump: s.prompt = Prompt(kind: .jump, text: ""); return []
+        default: return s.place.screen.perform(&s, command)
+        }
     }
 
     static func quit(_ s: inout ConsoleState) -> [Effect] {
         s.quitting = true
         return [.quit]
-    }
-
-    static func perform(_ s: inout ConsoleState, _ command: Command) -> [Effect] {
-        let page = max(1, s.listHeight - 1)
-        switch command {
-        case .quit: return quit(&s)
-        case .help: s.helpScroll = 0; s.stack.append(.help); return []
-        case .back: return back(&s)
-        case .jump: s.prompt = Prompt(kind: .jump, text: ""); return []
-        case .filter: s.prompt = Prompt(kind: .filter, text: Lists.currentQuery(s)); return []
-        default: break
-        }
-        switch s.place {
-        case .regions, .tab:
-            return list(&s, command, page: page)
-        case .groupDetail(let id):
-            if let v = scrolled(s.detailScroll, command, page: page) { s.detailScroll = v; return [] }
-            switch command {
-            case .create: return openCreate(&s)
-            case .refresh:
-                if let r = s.regionId { return [.pollGroup(regionId: r, groupId: id, after: 0)] }
-            default: break
-            }
-            return []
-        case .help:
-            if let v = scrolled(s.helpScroll, command, page: page) { s.helpScroll = v }
-            return []
-        case .run:
-            return LogKeys.perform(&s, command)
-        case .create:
-            return []
-        }
     }
 
     static func back(_ s: inout ConsoleState) -> [Effect] {
@@ -72,132 +102,35 @@ enum Keys {
         }
         if s.place == .create { s.create = nil }
         if s.stack.count > 1 { s.stack.removeLast() }
-        return []
+        return Refresh.onEntry(&s)
     }
 
-    /// A scrolled-text view's offset after a movement command; nil for any other command.
-    static func scrolled(_ offset: Int, _ command: Command, page: Int) -> Int? {
-        switch command {
-        case .up: return max(0, offset - 1)
-        case .down: return offset + 1
-        case .pageUp: return max(0, offset - page)
-        case .pageDown: return offset + page
-        case .top: return 0
-        default: return nil
-        }
-    }
-
-    static func list(_ s: inout ConsoleState, _ command: Command, page: Int) -> [Effect] {
-        switch command {
-        case .up: Lists.withCurrent(&s) { $0.move(by: -1) }
-        case .down: Lists.withCurrent(&s) { $0.move(by: 1) }
-        case .pageUp: Lists.withCurrent(&s) { $0.move(by: -page) }
-        case .pageDown: Lists.withCurrent(&s) { $0.move(by: page) }
-        case .top: Lists.withCurrent(&s) { $0.moveTo(0) }
-        case .bottom: Lists.withCurrent(&s) { $0.moveTo(Int.max) }
-        case .left, .previousTab: switchTab(&s, by: -1)
-        case .right, .nextTab: switchTab(&s, by: 1)
-        case .refresh:
-            if s.place == .regions { s.loading.insert("regions"); return [.loadRegions] }
-            if let r = s.regionId { return Lists.loadRegion(&s, r) }
-        case .create:
-            return openCreate(&s)
-        case .confirm:
-            return confirm(&s)
-        default: break
-        }
-        return []
-    }
-
-    static func switchTab(_ s: inout ConsoleState, by delta: Int) {
-        guard case .tab(let t) = s.place else { return }
-        let all = Tab.allCases
-        let i = (all.firstIndex(of: t)! + delta + all.count) % all.count
-        s.stack[s.stack.count - 1] = .tab(all[i])
-    }
-
-    static func confirm(_ s: inout ConsoleState) -> [Effect] {
-        switch s.place {
-        case .regions:
-            guard let i = s.regionList.selected else { return [] }
-            let id = s.regions[i].RegionId
-            let changed = id != s.regionId
-            s.regionId = id
-            s.stack = [.regions, .tab(.instances)]
-            return changed || s.inventory.instances.isEmpty ? Lists.loadRegion(&s, id) : []
-        case .tab(.instances):
-            return openCreate(&s)
-        case .tab(.groups):
-            guard let i = s.groupList.selected else { return [] }
-            let g = s.groups[i]
-            s.detailScroll = 0
-            s.stack.append(.groupDetail(g.SnapshotGroupId))
-            if g.Status == SnapshotStatus.progressing, let r = s.regionId {
-                return [.pollGroup(regionId: r, groupId: g.SnapshotGroupId, after: 0)]
-            }
-            return []
-        case .tab(.invocations):
-            guard let i = s.invocationList.selected, let r = s.regionId else { return [] }
-            let inv = s.invocations[i]
-            // The run already on screen (its polling goes on after Esc): show it, poll it once.
-            if s.run?.invokeId == inv.InvokeId {
-                s.stack.append(.run)
-                return []
-            }
-            let instance = inv.InvokeInstances.InvokeInstance.first?.InstanceId
-            var run = RunState(request: nil, regionId: r, instanceId: instance, phase: .running, logCapacity: s.logCapacity)
-            run.invokeId = inv.InvokeId
-            s.run = run
-            s.stack.append(.run)
-            return [.pollInvocation(regionId: r, invokeId: inv.InvokeId, instanceId: instance, after: 0)]
-        default:
+    /// `y`: the ID to the terminal's clipboard (OSC 52), and a line saying so.
+    static func copy(_ s: inout ConsoleState, _ id: String?) -> [Effect] {
+        guard let id, !id.isEmpty else {
+            s.message = StatusMessage(level: .warn, text: "nothing to copy here")
             return []
         }
-    }
-
-    /// Opens the dialog for the selected instance; with none selected (an empty filter, the
-    /// Cloud Assistant tab) for the region's first, to be changed on the Instance field.
-    static func openCreate(_ s: inout ConsoleState) -> [Effect] {
-        guard let inst = Lists.selectedInstance(s) ?? s.inventory.instances.first else {
-            s.message = StatusMessage(level: .warn, text: "no instances in this region to snapshot")
-            return []
-        }
-        s.create = CreateForm(request: request(for: inst, in: s.inventory))
-        s.stack.append(.create)
-        return []
-    }
-
-    /// A fresh dialog request for an instance: its disks, role and Cloud Assistant.
-    static func request(for inst: Instance, in inv: Inventory) -> ConsoleRequest {
-        ConsoleRequest(instance: inst, disks: inv.disksByInstance[inst.InstanceId] ?? [],
-                       ramRoleName: inv.ramRoles[inst.InstanceId] ?? "",
-                       cloudAssistantInstalled: inv.assistant[inst.InstanceId] ?? false)
+        s.message = StatusMessage(level: .info, text: "copied \(id) to the clipboard (OSC 52)")
+        return [.copyToClipboard(id)]
     }
 }
 
-/// The `/`, `:`, search and save-path line at the bottom.
+/// The `/`, `:`, search and save-path line at the bottom. Editing is the TextField's.
 enum Prompts {
-    static func handle(_ s: inout ConsoleState, _ key: Key) -> [Effect] {
-        guard var p = s.prompt else { return [] }
-        switch key {
-        case .escape:
+    static func perform(_ s: inout ConsoleState, _ command: Command) -> [Effect]? {
+        guard let p = s.prompt else { return nil }
+        switch command {
+        case .cancel:
             s.prompt = nil
             if p.kind == .filter { Lists.withCurrent(&s) { $0.setQuery("") } }
             return []
-        case .ctrl("c"):
-            return Keys.quit(&s)
-        case .backspace:
-            if !p.text.isEmpty { p.text.removeLast() }
-        case .enter:
+        case .confirm:
             s.prompt = nil
             return commit(&s, p)
         default:
-            guard let c = key.typed else { return [] }
-            p.text.append(c)
+            return nil
         }
-        s.prompt = p
-        if p.kind == .filter { Lists.withCurrent(&s) { $0.setQuery(p.text) } }
-        return []
     }
 
     static func commit(_ s: inout ConsoleState, _ p: Prompt) -> [Effect] {
@@ -254,6 +187,6 @@ enum Prompts {
             s.stack.append(target)
         }
         s.create = s.stack.contains(.create) ? s.create : nil
-        return []
+        return Refresh.onEntry(&s)
     }
 }

@@ -5,8 +5,8 @@ enum LogKeys {
         max(1, s.height - 5 - RunLayout.headerRows - RunLayout.resultRows(s))
     }
 
-    static func perform(_ s: inout ConsoleState, _ command: Command) -> [Effect] {
-        guard var run = s.run else { return [] }
+    static func perform(_ s: inout ConsoleState, _ command: Command) -> [Effect]? {
+        guard var run = s.run else { return nil }
         let h = logHeight(s), w = s.width
         switch command {
         case .up: run.log.scroll(by: -1, height: h, width: w)
@@ -20,7 +20,8 @@ enum LogKeys {
         case .nextMatch: run.log.nextMatch(forward: true)
         case .previousMatch: run.log.nextMatch(forward: false)
         case .save: s.prompt = Prompt(kind: .savePath, text: "appsnap-\(run.invokeId ?? run.groupId ?? "run").log")
-        default: break
+        case .jump: s.prompt = Prompt(kind: .jump, text: "")
+        default: return nil
         }
         s.run = run
         return []

@@ -67,7 +67,7 @@ enum Runs {
         } else if g.InstanceId.isEmpty == false, s.regionId != nil, s.run?.regionId == s.regionId,
                   s.run?.groupId == g.SnapshotGroupId || s.run?.groupId == nil {
             s.groups.insert(g, at: 0)
-            s.groupList.setRows(s.groups.map { "\($0.Name) \($0.SnapshotGroupId) \($0.InstanceId) \($0.Status)".lowercased() })
+            Lists.setGroupRows(&s)
         }
         if var run = s.run, run.groupId == nil || run.groupId == g.SnapshotGroupId, run.phase == .finished {
             run.groupId = g.SnapshotGroupId
@@ -83,24 +83,16 @@ enum Runs {
         return []
     }
 
-    /// Calls whose failure ends the run (the others are shown and retried or left).
-    static let runCalls: Set<String> = ["InstallCloudAssistant", "RunCommand", "CreateSnapshotGroup"]
-
-    static func failed(_ s: inout ConsoleState, what: String, message: String) -> [Effect] {
-        s.message = StatusMessage(level: .error, text: "\(what) failed: \(message)")
-        switch what {
-        case "DescribeRegions": s.loading.remove("regions")
-        case "DescribeInstances": s.loading.remove("instances")
-        case "DescribeSnapshotGroups": s.loading.remove("groups")
-        case "DescribeInvocations": s.loading.remove("invocations")
-        default: break
-        }
-        if runCalls.contains(what), var run = s.run {
-            run.phase = .failed("\(what) failed: \(message)")
-            run.log.append("\(what) failed: \(message)")
+    static func failed(_ s: inout ConsoleState, _ call: CloudCall, message: String) -> [Effect] {
+        s.message = StatusMessage(level: .error, text: "\(call.rawValue) failed: \(message)")
+        if let r = call.resource { s.loading.remove(r) }
+        if call.endsRun, var run = s.run {
+            run.phase = .failed("\(call.rawValue) failed: \(message)")
+            run.log.append("\(call.rawValue) failed: \(message)")
             s.run = run
         }
-        if what == "DescribeInvocationResults", let run = s.run, let id = run.invokeId, run.phase == .running {
+        if call == .modifySnapshotGroup || call == .deleteSnapshotGroup { GroupDialogs.failed(&s, message: message) }
+        if call == .describeInvocationResults, let run = s.run, let id = run.invokeId, run.phase == .running {
             return [.pollInvocation(regionId: run.regionId, invokeId: id, instanceId: run.instanceId, after: 2)]
         }
         return []

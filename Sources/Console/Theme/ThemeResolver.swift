@@ -125,4 +125,16 @@ enum ConfigFile {
         }
         return name.trimmingCharacters(in: .whitespaces)
     }
+
+    /// `refreshRate:` in seconds, if the file sets it; a value that is not a number is
+    /// reported and ignored, one under the minimum is raised to it (and said so).
+    static func refreshRate(at path: String, warnings: inout [String]) -> Double? {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8),
+              let root = try? Yams.compose(yaml: text), let map = root.mapping, let value = map["refreshRate"] else { return nil }
+        guard let n = value.scalar.flatMap({ Double($0.string) }), n.isFinite else {
+            warnings.append("config \(path)\(value.mark.map { ":\($0.line)" } ?? ""): `refreshRate:` needs seconds, such as 2; using 2")
+            return nil
+        }
+        return n
+    }
 }

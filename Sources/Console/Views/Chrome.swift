@@ -4,15 +4,10 @@ import AppSnapCore
 enum Chrome {
     static func crumbs(_ s: ConsoleState) -> [String] {
         var out = ["appsnap"]
-        for p in s.stack {
-            switch p {
-            case .regions: out.append(s.regionId ?? "Regions")
-            case .tab(let t): out.append(t.rawValue)
-            case .groupDetail(let id): out.append(id)
-            case .create: out.append("Create Snapshot-consistent Group")
-            case .run: out.append(s.run?.invokeId ?? s.run?.groupId ?? "Run")
-            case .help: out.append("Help")
-            }
+        var shown = s
+        for i in s.stack.indices {
+            shown.stack = Array(s.stack[...i])
+            out.append(s.stack[i].screen.crumb(shown))
         }
         if s.stack == [.regions] { out[1] = "Regions" }
         return out
@@ -21,9 +16,13 @@ enum Chrome {
     static func drawCrumbs(_ g: inout Grid, _ s: ConsoleState) {
         let text = " " + crumbs(s).joined(separator: s.glyphs.crumbSeparator)
         g.put(text, x: 0, y: 0, role: .breadcrumb)
+        var right = s.readonly ? "read-only" : ""
         if !s.loading.isEmpty {
-            let l = "loading \(s.loading.sorted().joined(separator: ", "))\(s.glyphs.ellipsis) "
-            g.put(l, x: max(0, g.width - CharWidth.of(l)), y: 0, role: .info)
+            right = "loading \(s.loading.sorted().map(\.rawValue).joined(separator: ", "))\(s.glyphs.ellipsis)" + (right.isEmpty ? "" : " · " + right)
+        }
+        if !right.isEmpty {
+            let l = right + " "
+            g.put(l, x: max(0, g.width - CharWidth.of(l)), y: 0, role: s.loading.isEmpty ? .warn : .info)
         }
     }
 
@@ -54,8 +53,15 @@ enum Chrome {
             case .search: label = "search /"
             case .savePath: label = "save log to: "
             }
-            let end = g.put(" " + label + p.text, x: 0, y: y, role: .statusBar)
-            g.put("_", x: end, y: y, role: .statusBar, attributes: [.reverse])
+            let x = g.put(" " + label, x: 0, y: y, role: .statusBar)
+            let (shown, col) = p.field.window(width: max(1, g.width - x - 1))
+            g.put(shown, x: x, y: y, role: .statusBar)
+            // The cursor: the character under it reversed, or `_` past the end.
+            if p.field.cursor < p.field.text.count {
+                g.restyle(x: x + col, y: y, width: 1, role: .statusBar, attributes: [.reverse])
+            } else {
+                g.put("_", x: x + col, y: y, role: .statusBar, attributes: [.reverse])
+            }
             return
         }
         if let m = s.message {
@@ -70,7 +76,7 @@ enum Chrome {
     static func drawHints(_ g: inout Grid, _ s: ConsoleState) {
         let y = g.height - 1
         var x = 1
-        for h in s.keyMap.hints(in: Keys.context(s.place)) {
+        for h in s.keyMap.hints(in: Keys.contexts(s)) {
             let need = CharWidth.of(h.key) + 1 + CharWidth.of(h.label) + 2
             if x + need > g.width { break }
             x = g.put(h.key, x: x, y: y, role: .hintKey)
@@ -81,6 +87,7 @@ enum Chrome {
 
     static func listSummary(_ list: FilteredList, total: Int, noun: String) -> String {
         var t = list.count == total ? plural(total, noun) : "\(list.count) of \(plural(total, noun))"
+        if !list.marked.isEmpty { t += " · \(list.marked.count) marked" }
         if !list.query.isEmpty { t += " · filter /\(list.query)  (Esc clears)" }
         return t
     }

@@ -1,13 +1,15 @@
 /// The `?` screen: every binding of the key map, by where it applies.
 enum HelpView {
     static let contextTitles: [KeyContext: String] = [
-        .regions: "Region picker", .list: "Instances, Groups, Cloud Assistant", .groupDetail: "Group detail",
-        .create: "Create dialog (letters type into Name, Description, Timeout)", .log: "Run and live log", .help: "Help",
+        .regions: "Region picker", .list: "Instances, Groups, Cloud Assistant", .groups: "Snapshot-consistent Groups",
+        .groupDetail: "Group detail", .create: "Create dialog", .log: "Run and live log", .help: "Help",
+        .textField: "Every text field and prompt (letters type)", .prompt: "The / : search and save prompts",
+        .confirm: "Confirm dialogs (Delete)", .groupAction: "Rename dialog",
     ]
 
     static func lines(_ map: KeyMap) -> [(String, Role)] {
         var out: [(String, Role)] = []
-        for ctx in KeyContext.allCases {
+        for ctx in KeyContext.allCases where !map.bindings(in: ctx).isEmpty {
             out.append((" " + (contextTitles[ctx] ?? ctx.rawValue), .header))
             for b in map.bindings(in: ctx) {
                 let keys = b.keys.map(\.label).joined(separator: " ")

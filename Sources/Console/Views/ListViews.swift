@@ -14,7 +14,14 @@ enum ListViews {
         let top = max(0, min(list.top, max(0, list.count - h)))
         var y = 3
         for pos in top..<min(list.count, top + h) {
-            table.drawRow(&g, y: y, cells: row(list.visible[pos]), selected: pos == list.cursor, glyphs: s.glyphs)
+            let i = list.visible[pos]
+            table.drawRow(&g, y: y, cells: row(i), selected: pos == list.cursor, glyphs: s.glyphs)
+            // A marked row has its mark beside the cursor's pointer and its own role, so mono
+            // and every theme show it, under the cursor too.
+            if list.isMarked(i) {
+                g.put(s.glyphs.mark, x: 1, y: y, role: .info)
+                if pos != list.cursor { g.restyle(x: 2, y: y, width: g.width - 2, role: .info) }
+            }
             y += 1
         }
     }
@@ -22,7 +29,7 @@ enum ListViews {
     static func regions(_ g: inout Grid, _ s: ConsoleState) {
         Chrome.drawTitle(&g, "Pick a region")
         let t = Table(columns: [Column(title: "REGION", width: 20), Column(title: "NAME", width: 0)])
-        body(&g, s.regionList, s, table: t, empty: s.loading.contains("regions") ? "loading regions\(s.glyphs.ellipsis)" : "no regions") { i in
+        body(&g, s.regionList, s, table: t, empty: s.loading.contains(.regions) ? "loading regions\(s.glyphs.ellipsis)" : "no regions") { i in
             let r = s.regions[i]
             let mark = r.RegionId == s.regionId ? " (current)" : ""
             return [(r.RegionId, .normal), (r.LocalName + mark, .normal)]
@@ -46,7 +53,7 @@ enum ListViews {
                  Column(title: "ASSISTANT", width: 11), Column(title: "RAM ROLE", width: 0)]
         let inv = s.inventory, gl = s.glyphs
         body(&g, s.instanceList, s, table: Table(columns: cols),
-             empty: s.loading.contains("instances") ? "loading instances\(gl.ellipsis)" : "no instances in this region") { i in
+             empty: s.loading.contains(.instances) ? "loading instances\(gl.ellipsis)" : "no instances in this region") { i in
             let ins = inv.instances[i]
             var cells: [(String, Role)] = [(ins.InstanceName, .normal)]
             if wide { cells.append((ins.InstanceId, .dim)) }
@@ -86,14 +93,16 @@ enum ListViews {
 
     static func groups(_ g: inout Grid, _ s: ConsoleState) {
         let wide = g.width >= 110
-        var cols = [Column(title: "NAME", width: 16), Column(title: "GROUP ID", width: 21)]
+        // Real group IDs are 24 characters; a wide screen shows them whole (the tests and
+        // the operator's eyes look them up there).
+        var cols = [Column(title: "NAME", width: 16), Column(title: "GROUP ID", width: wide ? 24 : 21)]
         if wide { cols.append(Column(title: "INSTANCE", width: 16)) }
         cols += [Column(title: "STATUS", width: 17), Column(title: "DISKS", width: 5, rightAligned: true)]
         if wide { cols.append(Column(title: "CREATED", width: 20)) }
         cols.append(Column(title: "CONSISTENCY", width: 0))
         let names = s.inventory.names
         body(&g, s.groupList, s, table: Table(columns: cols),
-             empty: s.loading.contains("groups") ? "loading groups\(s.glyphs.ellipsis)" : "no snapshot-consistent groups yet: press c to create one") { i in
+             empty: s.loading.contains(.groups) ? "loading groups\(s.glyphs.ellipsis)" : (s.readonly ? "no snapshot-consistent groups yet" : "no snapshot-consistent groups yet: press c to create one")) { i in
             let grp = s.groups[i]
             var cells: [(String, Role)] = [(grp.Name, .normal), (grp.SnapshotGroupId, .dim)]
             if wide { cells.append((names[grp.InstanceId] ?? grp.InstanceId, .normal)) }
@@ -123,7 +132,7 @@ enum ListViews {
         cols.append(Column(title: "COMMAND", width: 0))
         let names = s.inventory.names
         body(&g, s.invocationList, s, table: Table(columns: cols),
-             empty: s.loading.contains("invocations") ? "loading invocations\(s.glyphs.ellipsis)" : "no Cloud Assistant invocations yet") { i in
+             empty: s.loading.contains(.invocations) ? "loading invocations\(s.glyphs.ellipsis)" : "no Cloud Assistant invocations yet") { i in
             let inv = s.invocations[i]
             let inst = inv.InvokeInstances.InvokeInstance.map { names[$0.InstanceId] ?? $0.InstanceId }.joined(separator: ",")
             var cells: [(String, Role)] = [(inv.InvokeId, .normal), invocationStatusCell(inv.InvocationStatus, s.glyphs), (inst, .normal)]

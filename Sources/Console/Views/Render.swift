@@ -6,20 +6,8 @@ public func render(_ s: ConsoleState) -> Grid {
         return g
     }
     Chrome.drawCrumbs(&g, s)
-    switch s.place {
-    case .regions: ListViews.regions(&g, s)
-    case .tab(let t):
-        Chrome.drawTabs(&g, s)
-        switch t {
-        case .instances: ListViews.instances(&g, s)
-        case .groups: ListViews.groups(&g, s)
-        case .invocations: ListViews.invocations(&g, s)
-        }
-    case .groupDetail(let id): GroupDetailView.render(&g, s, id: id)
-    case .create: CreateView.render(&g, s)
-    case .run: RunView.render(&g, s)
-    case .help: HelpView.render(&g, s)
-    }
+    s.place.screen.render(&g, s)
+    if let d = s.dialog { GroupDialogView.render(&g, s, d) }
     Chrome.drawHints(&g, s)
     return g
 }

@@ -1,29 +1,30 @@
 import AppSnapCore
 import Foundation
-@testable import Console
 
-/// An in-memory CloudAPI with a few of the demo inventory's instances (SPEC §12). A plugin
-/// run finishes on the second poll with the log lines and tags the real plugin writes.
-final class FakeCloud: CloudAPI, @unchecked Sendable {
+/// A configurable fake `CloudAPI` for the tests, held to EmbeddedCloud's answers by
+/// Tests/CloudContractTests. In memory, with a few of the demo inventory's instances
+/// (SPEC §12); a plugin run finishes on the second poll with the log lines and tags the
+/// real plugin writes; groups, disks and instance states change as the calls say.
+public final class FakeCloud: CloudAPI, @unchecked Sendable {
     private let lock = NSLock()
-    var instances: [Instance] = []
-    var disks: [Disk] = []
-    var assistant: [String: Bool] = [:]
-    var roles: [String: String] = [:]
-    var groups: [SnapshotGroup] = []
-    var invocations: [Invocation] = []
-    var polls: [String: Int] = [:]
-    var runCommands: [RunCommandRequest] = []
-    var createRequests: [CreateSnapshotGroupRequest] = []
-    var installs: [String] = []
-    var calls: [String] = []
+    public var instances: [Instance] = []
+    public var disks: [Disk] = []
+    public var assistant: [String: Bool] = [:]
+    public var roles: [String: String] = [:]
+    public var groups: [SnapshotGroup] = []
+    public var invocations: [Invocation] = []
+    public var polls: [String: Int] = [:]
+    public var runCommands: [RunCommandRequest] = []
+    public var createRequests: [CreateSnapshotGroupRequest] = []
+    public var installs: [String] = []
+    public var calls: [String] = []
     /// The exit code a plugin run ends with.
-    var pluginExit = 0
-    var counter = 0
+    public var pluginExit = 0
+    public var counter = 0
 
-    static let region = "cn-hangzhou"
+    public static let region = "cn-hangzhou"
 
-    init() {
+    public init() {
         func inst(_ n: Int, _ name: String, _ os: String, _ osName: String, _ status: String = "Running") -> Instance {
             Instance(InstanceId: "i-bp1demo0000000\(n)", InstanceName: name, RegionId: Self.region, ZoneId: "cn-hangzhou-h",
                      Status: status, OSType: os, OSName: osName, CreationTime: "2025-03-04T08:0\(n):00Z")
@@ -61,7 +62,7 @@ final class FakeCloud: CloudAPI, @unchecked Sendable {
                                   InvokeInstances: InvokeInstanceSet([InvokeInstance(InstanceId: app.InstanceId, InvocationStatus: "Success")]))]
     }
 
-    func makeGroup(id: String, name: String, instance: Instance, tags: [Tag], time: String, progress: String = "100%",
+    public func makeGroup(id: String, name: String, instance: Instance, tags: [Tag], time: String, progress: String = "100%",
                    diskIds: [String]? = nil) -> SnapshotGroup {
         let ds = disks.filter { $0.InstanceId == instance.InstanceId && (diskIds?.contains($0.DiskId) ?? ($0.ineligibilityReason == nil)) }
         let snaps = ds.enumerated().map { (i, d) in
@@ -74,31 +75,64 @@ final class FakeCloud: CloudAPI, @unchecked Sendable {
                              Status: progress == "100%" ? "accomplished" : "progressing", CreationTime: time, Snapshots: SnapshotSet(snaps))
     }
 
+    /// A big region for the benchmark: `count` instances with `disksPerInstance` disks each
+    /// (the fifth a cloud_ssd one), every eleventh stopped, Cloud Assistant and a role on
+    /// all; no groups or invocations.
+    public convenience init(generatedInstances count: Int, disksPerInstance: Int) {
+        self.init()
+        let oses = [("linux", "CentOS 7.9 64 bit"), ("linux", "Ubuntu 22.04 64 bit"), ("linux", "Alibaba Cloud Linux 3 64 bit"),
+                    ("windows", "Windows Server 2019 Datacenter 64 bit")]
+        let names = ["web", "app", "db", "cache", "batch", "queue", "search", "edge"]
+        var ins: [Instance] = [], ds: [Disk] = []
+        ins.reserveCapacity(count)
+        ds.reserveCapacity(count * disksPerInstance)
+        for n in 0..<count {
+            let (os, osName) = oses[n % oses.count]
+            let id = String(format: "i-bp1bench%08d", n)
+            ins.append(Instance(InstanceId: id, InstanceName: "\(names[n % names.count])-\(n)", RegionId: Self.region,
+                                ZoneId: "cn-hangzhou-h", Status: n % 11 == 0 ? "Stopped" : "Running", OSType: os, OSName: osName,
+                                CreationTime: "2025-03-04T08:00:00Z"))
+            for d in 0..<disksPerInstance {
+                ds.append(Disk(DiskId: String(format: "d-bp1bench%08d%02d", n, d), DiskName: "", RegionId: Self.region,
+                               ZoneId: "cn-hangzhou-h", InstanceId: id, Category: d == 4 ? "cloud_ssd" : "cloud_essd",
+                               Size: d == 0 ? 40 : 100 * d, Status: "In_use", Type: d == 0 ? "system" : "data",
+                               Device: "/dev/vd\(Character(UnicodeScalar(97 + d)!))", MultiAttach: "Disabled",
+                               CreationTime: "2025-03-04T08:00:00Z"))
+            }
+        }
+        instances = ins
+        disks = ds
+        assistant = Dictionary(uniqueKeysWithValues: ins.map { ($0.InstanceId, true) })
+        roles = Dictionary(uniqueKeysWithValues: ins.map { ($0.InstanceId, "AppSnapshotRoleName") })
+        groups = []
+        invocations = []
+    }
+
     private func locked<T>(_ body: () throws -> T) rethrows -> T { lock.lock(); defer { lock.unlock() }; return try body() }
 
-    func describeRegions() async throws -> [Region] {
+    public func describeRegions() async throws -> [Region] {
         locked { calls.append("DescribeRegions") }
         return [Region(RegionId: "ap-southeast-1", LocalName: "Singapore", RegionEndpoint: "ecs.ap-southeast-1.aliyuncs.com"),
                 Region(RegionId: "cn-hangzhou", LocalName: "China (Hangzhou)", RegionEndpoint: "ecs.cn-hangzhou.aliyuncs.com"),
                 Region(RegionId: "cn-shanghai", LocalName: "China (Shanghai)", RegionEndpoint: "ecs.cn-shanghai.aliyuncs.com")]
     }
-    func describeInstances(regionId: String, instanceIds: [String]?) async throws -> [Instance] {
+    public func describeInstances(regionId: String, instanceIds: [String]?) async throws -> [Instance] {
         locked { instances.filter { $0.RegionId == regionId && (instanceIds?.contains($0.InstanceId) ?? true) } }
     }
-    func describeDisks(regionId: String, instanceId: String?, diskIds: [String]?) async throws -> [Disk] {
+    public func describeDisks(regionId: String, instanceId: String?, diskIds: [String]?) async throws -> [Disk] {
         locked { disks.filter { $0.RegionId == regionId && (instanceId == nil || $0.InstanceId == instanceId) } }
     }
-    func describeCloudAssistantStatus(regionId: String, instanceIds: [String]) async throws -> [CloudAssistantStatus] {
+    public func describeCloudAssistantStatus(regionId: String, instanceIds: [String]) async throws -> [CloudAssistantStatus] {
         locked { instanceIds.map { CloudAssistantStatus(InstanceId: $0, CloudAssistantStatus: assistant[$0] == true ? "true" : "false",
                                                          CloudAssistantVersion: "2.2.3", OSType: "Linux") } }
     }
-    func installCloudAssistant(regionId: String, instanceIds: [String]) async throws {
+    public func installCloudAssistant(regionId: String, instanceIds: [String]) async throws {
         locked { for i in instanceIds { assistant[i] = true; installs.append(i) }; calls.append("InstallCloudAssistant") }
     }
-    func describeInstanceRamRole(regionId: String, instanceIds: [String]) async throws -> [InstanceRamRole] {
+    public func describeInstanceRamRole(regionId: String, instanceIds: [String]) async throws -> [InstanceRamRole] {
         locked { instanceIds.compactMap { id in roles[id].map { InstanceRamRole(InstanceId: id, RamRoleName: $0) } } }
     }
-    func runCommand(_ request: RunCommandRequest) async throws -> String {
+    public func runCommand(_ request: RunCommandRequest) async throws -> String {
         locked {
             counter += 1
             let id = "t-hz0run0000000\(counter)"
@@ -110,17 +144,17 @@ final class FakeCloud: CloudAPI, @unchecked Sendable {
             return id
         }
     }
-    func describeInvocations(regionId: String, invokeId: String?, instanceId: String?) async throws -> [Invocation] {
+    public func describeInvocations(regionId: String, invokeId: String?, instanceId: String?) async throws -> [Invocation] {
         locked { invocations.filter { invokeId == nil || $0.InvokeId == invokeId } }
     }
 
-    static let logHead = [
+    public static let logHead = [
         #"[level="info"][time="2025-03-04 16:09:25.8200239"][message="Start app-snapshot-plugin"]"#,
         #"[level="info"][time="2025-03-04 16:09:25.8300000"][message="Condition checks passed"]"#,
         #"[level="info"][time="2025-03-04 16:09:26.1000000"][message="Run prescript /tmp/prescript.sh"]"#,
     ]
 
-    func describeInvocationResults(regionId: String, invokeId: String?, instanceId: String?, contentEncoding: ContentEncoding) async throws -> [InvocationResult] {
+    public func describeInvocationResults(regionId: String, invokeId: String?, instanceId: String?, contentEncoding: ContentEncoding) async throws -> [InvocationResult] {
         try locked {
             calls.append("DescribeInvocationResults:\(contentEncoding.rawValue)")
             guard let id = invokeId, let inv = invocations.first(where: { $0.InvokeId == id }) else { return [] }
@@ -168,8 +202,8 @@ final class FakeCloud: CloudAPI, @unchecked Sendable {
                                      Dropped: 0, ErrorCode: pluginExit == 0 ? "" : "ExitCodeNonzero", StartTime: "", FinishedTime: "")]
         }
     }
-    func sendFile(_ request: SendFileRequest) async throws -> String { "t-file" }
-    func createSnapshotGroup(_ request: CreateSnapshotGroupRequest) async throws -> String {
+    public func sendFile(_ request: SendFileRequest) async throws -> String { "t-file" }
+    public func createSnapshotGroup(_ request: CreateSnapshotGroupRequest) async throws -> String {
         locked {
             counter += 1
             createRequests.append(request)
@@ -182,13 +216,13 @@ final class FakeCloud: CloudAPI, @unchecked Sendable {
         }
     }
     /// Each describe moves progressing snapshots on by 40 points, so progress shows and ends.
-    func describeSnapshotGroups(regionId: String, instanceId: String?, snapshotGroupIds: [String]?) async throws -> [SnapshotGroup] {
+    public func describeSnapshotGroups(regionId: String, instanceId: String?, snapshotGroupIds: [String]?) async throws -> [SnapshotGroup] {
         locked {
             calls.append("DescribeSnapshotGroups")
             let out = groups.filter { (instanceId == nil || $0.InstanceId == instanceId) && (snapshotGroupIds?.contains($0.SnapshotGroupId) ?? true) }
             for (gi, g) in groups.enumerated() where g.Status == "progressing" && out.contains(where: { $0.SnapshotGroupId == g.SnapshotGroupId }) {
                 for si in groups[gi].Snapshots.Snapshot.indices {
-                    let p = min(100, percent(groups[gi].Snapshots.Snapshot[si].Progress) + 40)
+                    let p = min(100, (Int(groups[gi].Snapshots.Snapshot[si].Progress.replacingOccurrences(of: "%", with: "")) ?? 0) + 40)
                     groups[gi].Snapshots.Snapshot[si].Progress = "\(p)%"
                     if p == 100 { groups[gi].Snapshots.Snapshot[si].Status = "accomplished" }
                 }
@@ -197,59 +231,74 @@ final class FakeCloud: CloudAPI, @unchecked Sendable {
             return out
         }
     }
-    func deleteSnapshotGroup(regionId: String, snapshotGroupId: String) async throws {}
-    func describeSnapshots(regionId: String, snapshotIds: [String]?, diskId: String?, instanceId: String?) async throws -> [Snapshot] { [] }
-    func deleteSnapshot(regionId: String, snapshotId: String) async throws {}
-    func tagResources(regionId: String, resourceType: String, resourceIds: [String], tags: [Tag], dryRun: Bool) async throws {}
-    func createDisk(_ request: CreateDiskRequest) async throws -> String { "d-new" }
-    func attachDisk(instanceId: String, diskId: String) async throws {}
-    func detachDisk(instanceId: String, diskId: String) async throws {}
-}
-
-/// A clock whose sleeps return at once: polling loops run without waiting.
-struct InstantClock: Clock {
-    func now() -> Date { Date(timeIntervalSince1970: 1_741_075_765) }
-    func uptime() -> Double { 0 }
-    func sleep(seconds: Double) async {}
-}
-
-/// Runs effects through the real EffectRunner against the fake cloud, feeding every
-/// resulting action back, until nothing is left to do.
-func settle(_ session: ConsoleSession, _ cloud: FakeCloud, _ effects: [Effect], limit: Int = 200) async {
-    let runner = EffectRunner(cloud: cloud, clock: InstantClock())
-    var queue = effects
-    var steps = 0
-    while !queue.isEmpty && steps < limit {
-        let e = queue.removeFirst()
-        steps += 1
-        let box = ActionBox()
-        await runner.perform(e) { box.append($0) }
-        for a in box.items { queue += session.send(a) }
+    /// Names of groups DeleteSnapshotGroup refuses (as a group still being created is).
+    public var undeletable: Set<String> = []
+    public func deleteSnapshotGroup(regionId: String, snapshotGroupId: String) async throws {
+        try locked {
+            calls.append("DeleteSnapshotGroup \(snapshotGroupId)")
+            if undeletable.contains(snapshotGroupId) { throw ECSError("IncorrectSnapshotGroupStatus", "The group is being created.") }
+            guard groups.contains(where: { $0.SnapshotGroupId == snapshotGroupId }) else {
+                throw ECSError("InvalidSnapshotGroupId.NotFound", "The specified snapshot group \"\(snapshotGroupId)\" does not exist.")
+            }
+            groups.removeAll { $0.SnapshotGroupId == snapshotGroupId }
+        }
     }
-}
-
-final class ActionBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _items: [Action] = []
-    func append(_ a: Action) { lock.lock(); _items.append(a); lock.unlock() }
-    var items: [Action] { lock.lock(); defer { lock.unlock() }; return _items }
-}
-
-/// A session on the fake cloud, in cn-hangzhou, on the Instances tab.
-func hangzhouSession(width: Int = 80, height: Int = 24, cloud: FakeCloud = FakeCloud(), glyphs: Glyphs = .unicode) async -> ConsoleSession {
-    var st = ConsoleState(width: width, height: height, glyphs: glyphs)
-    st.regionId = FakeCloud.region
-    let s = ConsoleSession(state: st)
-    await settle(s, cloud, s.start())
-    return s
-}
-
-/// Moves the Instances cursor to the named instance.
-func select(_ s: ConsoleSession, instance name: String) {
-    s.press(.char("g"))
-    while let i = s.state.instanceList.selected, s.state.inventory.instances[i].InstanceName != name {
-        let before = s.state.instanceList.cursor
-        s.press(.down)
-        if s.state.instanceList.cursor == before { break }
+    /// Disks rolled back, in order, as (disk, snapshot).
+    public var resets: [DiskReset] = []
+    public func stopInstance(instanceId: String, forceStop: Bool, dryRun: Bool) async throws {
+        try locked {
+            guard let i = instances.firstIndex(where: { $0.InstanceId == instanceId }) else { throw ECSError("InvalidInstanceId.NotFound", "no such instance") }
+            guard instances[i].Status == "Running" else { throw ECSError("IncorrectInstanceStatus", "The instance is \(instances[i].Status).") }
+            if dryRun { throw ECSError.dryRunOperation }
+            calls.append("StopInstance \(instanceId)")
+            instances[i].Status = "Stopped"
+        }
     }
+    public func startInstance(instanceId: String, dryRun: Bool) async throws {
+        try locked {
+            guard let i = instances.firstIndex(where: { $0.InstanceId == instanceId }) else { throw ECSError("InvalidInstanceId.NotFound", "no such instance") }
+            guard instances[i].Status == "Stopped" else { throw ECSError("IncorrectInstanceStatus", "The instance is \(instances[i].Status).") }
+            if dryRun { throw ECSError.dryRunOperation }
+            calls.append("StartInstance \(instanceId)")
+            instances[i].Status = "Running"
+        }
+    }
+    public func resetDisks(regionId: String?, disks: [DiskReset], dryRun: Bool) async throws -> [OperationProgress] {
+        try locked {
+            for r in disks {
+                guard let d = self.disks.first(where: { $0.DiskId == r.diskId }) else { throw ECSError("InvalidDiskId.NotFound", "no such disk") }
+                if let i = instances.first(where: { $0.InstanceId == d.InstanceId }), i.Status != "Stopped" {
+                    throw ECSError("IncorrectInstanceStatus", "The instance \(i.InstanceId) is \(i.Status); stop it first.")
+                }
+            }
+            if dryRun { throw ECSError.dryRunOperation }
+            calls.append("ResetDisks \(disks.map(\.diskId).joined(separator: ","))")
+            resets += disks
+            return disks.map { OperationProgress(success: true, items: [RelatedItem("DiskId", $0.diskId), RelatedItem("SnapshotId", $0.snapshotId)]) }
+        }
+    }
+    public func modifySnapshotGroup(regionId: String, snapshotGroupId: String, name: String?, description: String?) async throws {
+        try locked {
+            calls.append("ModifySnapshotGroup \(snapshotGroupId)")
+            guard let i = groups.firstIndex(where: { $0.SnapshotGroupId == snapshotGroupId }) else {
+                throw ECSError("InvalidSnapshotGroupId.NotFound", "The specified snapshot group does not exist.")
+            }
+            if let name { groups[i].Name = name }
+            if let description { groups[i].Description = description }
+        }
+    }
+    public func describeSnapshots(regionId: String, snapshotIds: [String]?, diskId: String?, instanceId: String?) async throws -> [Snapshot] { [] }
+    public func deleteSnapshot(regionId: String, snapshotId: String) async throws {}
+    public func tagResources(regionId: String, resourceType: String, resourceIds: [String], tags: [Tag], dryRun: Bool) async throws {}
+    public var createdDisks: [CreateDiskRequest] = []
+    public var attached: [(instance: String, disk: String)] = []
+    public func createDisk(_ request: CreateDiskRequest) async throws -> String {
+        locked {
+            createdDisks.append(request)
+            return "d-restored0000\(createdDisks.count)"
+        }
+    }
+    public func attachDisk(instanceId: String, diskId: String) async throws { locked { attached.append((instanceId, diskId)) } }
+    public func detachDisk(instanceId: String, diskId: String) async throws {}
 }
+

@@ -1,67 +1,56 @@
 import AppSnapCore
 
-/// Keys in the Create Snapshot-consistent Group dialog. Text fields take typed characters
-/// first; elsewhere Space toggles and Tab/arrows (and j/k) move between fields.
-enum CreateDialog {
-    static func handle(_ s: inout ConsoleState, _ key: Key) -> [Effect] {
-        guard var form = s.create else { return [] }
-        switch key {
-        case .ctrl("c"): return Keys.quit(&s)
-        case .escape: return cancel(&s)
-        case .tab, .down: move(&form, by: 1)
-        case .backTab, .up: move(&form, by: -1)
-        case .enter:
+/// The Create Snapshot-consistent Group dialog. Its keys come from the map like any other
+/// screen's: `.textField` first while a text field has the focus (letters type there),
+/// then `.create` (fields, toggles, the instance picker, OK and Cancel).
+enum CreateScreen: Screen {
+    static func contexts(_ s: ConsoleState) -> [KeyContext] {
+        s.create?.isTextField == true ? [.textField, .create] : [.create]
+    }
+    static func crumb(_ s: ConsoleState) -> String { "Create Snapshot-consistent Group" }
+    static func render(_ g: inout Grid, _ s: ConsoleState) { CreateView.render(&g, s) }
+
+    static func perform(_ s: inout ConsoleState, _ command: Command) -> [Effect]? {
+        guard var form = s.create else { return nil }
+        switch command {
+        case .cancel: return cancel(&s)
+        case .nextField: move(&form, by: 1)
+        case .previousField: move(&form, by: -1)
+        case .pickPrevious, .pickNext:
+            // ←/→ and h/l pick another instance on the Instance field; elsewhere they do nothing.
+            if form.focus == .instance { pickInstance(&s, &form, by: command == .pickPrevious ? -1 : 1) }
+        case .confirm:
             if form.focus == .cancel { return cancel(&s) }
             s.create = form
             return submit(&s)
-        case .left, .right, .home, .end, .ctrl("a"), .ctrl("e"):
-            if form.focus == .instance, key == .left || key == .right {
-                pickInstance(&s, &form, by: key == .left ? -1 : 1)
-            } else if form.isTextField {
-                let n = form.text(of: form.focus)?.count ?? 0
-                switch key {
-                case .left: form.cursor = max(0, form.cursor - 1)
-                case .right: form.cursor = min(n, form.cursor + 1)
-                case .home, .ctrl("a"): form.cursor = 0
-                default: form.cursor = n
-                }
-            }
-        case .backspace:
-            edit(&form) { text, at in
-                guard at > 0 else { return at }
-                text.remove(at: text.index(text.startIndex, offsetBy: at - 1))
-                return at - 1
-            }
-        case .delete, .ctrl("d"):
-            edit(&form) { text, at in
-                if at < text.count { text.remove(at: text.index(text.startIndex, offsetBy: at)) }
-                return at
-            }
-        case .ctrl("u"):
-            edit(&form) { text, at in text.removeSubrange(text.startIndex..<text.index(text.startIndex, offsetBy: at)); return 0 }
+        case .toggle:
+            if form.focus == .ok { s.create = form; return submit(&s) }
+            if form.focus == .cancel { return cancel(&s) }
+            toggle(&form)
         default:
-            if form.isTextField, let c = key.typed {
-                if form.focus != .timeout || (c.isNumber && form.timeoutText.count < 5) {
-                    edit(&form) { text, at in
-                        text.insert(c, at: text.index(text.startIndex, offsetBy: at))
-                        return at + 1
-                    }
-                }
-            } else if key == .char(" ") {
-                if form.focus == .ok { s.create = form; return submit(&s) }
-                if form.focus == .cancel { return cancel(&s) }
-                toggle(&form)
-            } else if key == .char("j") {
-                move(&form, by: 1)
-            } else if key == .char("k") {
-                move(&form, by: -1)
-            } else if form.focus == .instance, key == .char("h") || key == .char("l") {
-                pickInstance(&s, &form, by: key == .char("h") ? -1 : 1)
-            }
+            return nil
         }
-        form.request.timeoutSeconds = Int(form.timeoutText) ?? 0
         s.create = form
         return []
+    }
+
+    /// Opens the dialog for the selected instance; with none selected (an empty filter, the
+    /// Cloud Assistant tab) for the region's first, to be changed on the Instance field.
+    static func open(_ s: inout ConsoleState) -> [Effect] {
+        guard let inst = Lists.selectedInstance(s) ?? s.inventory.instances.first else {
+            s.message = StatusMessage(level: .warn, text: "no instances in this region to snapshot")
+            return []
+        }
+        s.create = CreateForm(request: request(for: inst, in: s.inventory))
+        s.stack.append(.create)
+        return []
+    }
+
+    /// A fresh dialog request for an instance: its disks, role and Cloud Assistant.
+    static func request(for inst: Instance, in inv: Inventory) -> SnapshotGroupRequest {
+        SnapshotGroupRequest(instance: inst, disks: inv.disksByInstance[inst.InstanceId] ?? [],
+                       ramRoleName: inv.ramRoles[inst.InstanceId] ?? "",
+                       cloudAssistantInstalled: inv.assistant[inst.InstanceId] ?? false)
     }
 
     /// ←/→ on the Instance field: the previous or next instance of the region. The disks,
@@ -72,7 +61,7 @@ enum CreateDialog {
         let i = all.firstIndex { $0.InstanceId == form.request.instance.InstanceId } ?? 0
         let next = all[(i + delta + all.count) % all.count]
         let old = form.request
-        var req = Keys.request(for: next, in: s.inventory)
+        var req = request(for: next, in: s.inventory)
         req.name = old.name; req.description = old.description; req.appConsistent = old.appConsistent
         req.fsFreeze = old.fsFreeze; req.timeoutSeconds = old.timeoutSeconds; req.containWriters = old.containWriters
         form.request = req
@@ -87,19 +76,6 @@ enum CreateDialog {
         let fields = form.fields
         let i = fields.firstIndex(of: form.focus) ?? 0
         form.focus = fields[(i + delta + fields.count) % fields.count]
-    }
-
-    /// Edits the focused text field at the cursor; `body` returns the new cursor.
-    static func edit(_ form: inout CreateForm, _ body: (inout String, Int) -> Int) {
-        guard var text = form.text(of: form.focus) else { return }
-        let at = body(&text, min(form.cursor, text.count))
-        switch form.focus {
-        case .name: form.request.name = text
-        case .description: form.request.description = text
-        case .timeout: form.timeoutText = text
-        default: return
-        }
-        form.cursor = max(0, min(text.count, at))
     }
 
     static func toggle(_ form: inout CreateForm) {
@@ -124,6 +100,7 @@ enum CreateDialog {
     static func submit(_ s: inout ConsoleState) -> [Effect] {
         guard var form = s.create else { return [] }
         form.request.timeoutSeconds = Int(form.timeoutText) ?? 0
+        form.request.name = form.nameField.text; form.request.description = form.descriptionField.text
         switch form.request.plan() {
         case .failure(let invalid):
             form.problems = invalid.problems
@@ -150,7 +127,7 @@ enum CreateDialog {
         }
     }
 
-    static func focus(for field: ConsoleRequest.Field, in form: CreateForm) -> CreateForm.Field {
+    static func focus(for field: SnapshotGroupRequest.Field, in form: CreateForm) -> CreateForm.Field {
         switch field {
         case .name: return .name
         case .description: return .description

@@ -1,11 +1,13 @@
 import Foundation
 
-/// What the console's *Create Snapshot-consistent Group* dialog holds (SPEC §2), and how
-/// it becomes cloud calls: the plugin's RunCommand when application-consistent is on,
-/// a plain CreateSnapshotGroup (crash-consistent) when it is off.
-public struct ConsoleRequest: Equatable, Sendable {
+/// A snapshot-consistent group to create on one instance (SPEC §2, §15): the disks, the
+/// name, the application-consistent settings, and how it becomes cloud calls: the plugin's
+/// RunCommand when application-consistent is on, a plain CreateSnapshotGroup
+/// (crash-consistent) when it is off. The console's Create dialog and the command line
+/// both build one; what only the dialog shows lives in the console.
+public struct SnapshotGroupRequest: Equatable, Sendable {
     public var instance: Instance
-    /// Every disk of the instance, eligible or not (the dialog shows them all).
+    /// Every disk of the instance, eligible or not (ineligible ones are never selected).
     public var disks: [Disk]
     public var selectedDiskIds: Set<String>
     public var name: String
@@ -28,7 +30,7 @@ public struct ConsoleRequest: Equatable, Sendable {
     /// RunCommand timeout for a plugin run, in seconds.
     public static let runCommandTimeout = 7200
 
-    /// A new dialog for `instance`: every eligible disk selected, the defaults of SPEC §2.
+    /// A new request for `instance`: every eligible disk selected, the defaults of SPEC §2.
     public init(instance: Instance, disks: [Disk], ramRoleName: String = "", cloudAssistantInstalled: Bool = true,
                 name: String = "", description: String = "", appConsistent: Bool = false,
                 fsFreeze: Bool = true, timeoutSeconds: Int = 30, containWriters: Bool = true,
@@ -41,12 +43,6 @@ public struct ConsoleRequest: Equatable, Sendable {
     }
 
     public var isWindows: Bool { instance.isWindows }
-
-    /// Whether the dialog says that Cloud Assistant will be installed.
-    public var willInstallCloudAssistant: Bool { appConsistent && !cloudAssistantInstalled }
-
-    /// Windows shows *Contain Writers by Default* only once application-consistent is on.
-    public var showsContainWriters: Bool { isWindows && appConsistent }
 
     /// The instance's disks that are not selected, in the instance's order: the plugin's ExcludeDiskId.
     public var excludedDiskIds: [String] { disks.map(\.DiskId).filter { !selectedDiskIds.contains($0) } }
@@ -104,7 +100,7 @@ public struct ConsoleRequest: Equatable, Sendable {
         return out
     }
 
-    /// The plugin parameters the dialog stands for (application-consistent only).
+    /// The plugin parameters the request stands for (application-consistent only).
     public var pluginParams: PluginParams {
         if isWindows {
             return .windows(WindowsPluginParams(ramRoleName: ramRoleName, enableWriters: containWriters,
@@ -115,10 +111,10 @@ public struct ConsoleRequest: Equatable, Sendable {
                                         excludeDiskIds: excludedDiskIds, name: name, description: description))
     }
 
-    /// What OK does, or the problems that stop it.
-    public func plan() -> Result<ConsolePlan, ConsoleRequestInvalid> {
+    /// The calls to make, or the problems that stop them.
+    public func plan() -> Result<SnapshotGroupPlan, SnapshotGroupRequestInvalid> {
         let problems = validate()
-        if !problems.isEmpty { return .failure(ConsoleRequestInvalid(problems: problems)) }
+        if !problems.isEmpty { return .failure(SnapshotGroupRequestInvalid(problems: problems)) }
         let region = instance.RegionId
         if appConsistent {
             let params = pluginParams
@@ -133,16 +129,16 @@ public struct ConsoleRequest: Equatable, Sendable {
     }
 }
 
-/// What OK does.
-public enum ConsolePlan: Equatable, Sendable {
+/// The calls a valid request makes.
+public enum SnapshotGroupPlan: Equatable, Sendable {
     /// Install Cloud Assistant first when it is missing, then RunCommand the plugin.
     case runPlugin(installCloudAssistant: Bool, params: PluginParams, command: RunCommandRequest)
     /// Application-consistent off: a plain, crash-consistent group.
     case createSnapshotGroup(CreateSnapshotGroupRequest)
 }
 
-/// OK was pressed with problems left.
-public struct ConsoleRequestInvalid: Error, Equatable, Sendable, CustomStringConvertible {
-    public var problems: [ConsoleRequest.Problem]
+/// The request has problems left (the dialog focuses the first; the CLI names them all).
+public struct SnapshotGroupRequestInvalid: Error, Equatable, Sendable, CustomStringConvertible {
+    public var problems: [SnapshotGroupRequest.Problem]
     public var description: String { problems.map(\.message).joined(separator: "; ") }
 }

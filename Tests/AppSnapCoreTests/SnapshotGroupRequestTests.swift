@@ -12,14 +12,14 @@ private func disk(_ id: String, on inst: String, category: String = "cloud_essd"
          Size: 40, Status: "In_use", Type: "data", Device: "/dev/vdb", MultiAttach: multiAttach, CreationTime: "2025-03-04T08:00:00Z")
 }
 
-@Suite struct ConsoleRequestTests {
+@Suite struct SnapshotGroupRequestTests {
     let linux = instance("linux-db-1")
     var linuxDisks: [Disk] {
         [disk("d-sys", on: linux.InstanceId), disk("d-data", on: linux.InstanceId), disk("d-ssd", on: linux.InstanceId, category: "cloud_ssd")]
     }
 
     @Test func newDialogSelectsOnlyEligibleDisks() {
-        let r = ConsoleRequest(instance: linux, disks: linuxDisks, ramRoleName: "AppSnapshotRoleName")
+        let r = SnapshotGroupRequest(instance: linux, disks: linuxDisks, ramRoleName: "AppSnapshotRoleName")
         #expect(r.selectedDiskIds == ["d-sys", "d-data"])
         #expect(r.excludedDiskIds == ["d-ssd"])
         #expect(r.timeoutSeconds == 30)
@@ -27,7 +27,7 @@ private func disk(_ id: String, on inst: String, category: String = "cloud_essd"
     }
 
     @Test func linuxAppConsistentPlanIsTheSeedPluginLineWithUnselectedDisksExcluded() throws {
-        var r = ConsoleRequest(instance: linux, disks: linuxDisks, ramRoleName: "AppSnapshotRoleName",
+        var r = SnapshotGroupRequest(instance: linux, disks: linuxDisks, ramRoleName: "AppSnapshotRoleName",
                                name: "LinuxApp1", description: "LinuxApp", appConsistent: true)
         r.selectedDiskIds.remove("d-data")
         guard case let .runPlugin(install, _, run) = try r.plan().get() else { Issue.record("expected a plugin run"); return }
@@ -39,7 +39,7 @@ private func disk(_ id: String, on inst: String, category: String = "cloud_essd"
     }
 
     @Test func linuxFreezeOffAndTimeoutReachTheParams() throws {
-        let r = ConsoleRequest(instance: linux, disks: linuxDisks, ramRoleName: "R", name: "nm", appConsistent: true,
+        let r = SnapshotGroupRequest(instance: linux, disks: linuxDisks, ramRoleName: "R", name: "nm", appConsistent: true,
                                fsFreeze: false, timeoutSeconds: 120)
         guard case let .runPlugin(_, params, _) = try r.plan().get(), case let .linux(p) = params else {
             Issue.record("expected Linux plugin params"); return
@@ -52,29 +52,24 @@ private func disk(_ id: String, on inst: String, category: String = "cloud_essd"
 
     @Test func windowsPlanUsesPowerShellAndContainWriters() throws {
         let win = instance("win-sql-1", os: "windows")
-        let r = ConsoleRequest(instance: win, disks: [disk("d-w1", on: win.InstanceId)], ramRoleName: "AppSnapshotRoleName",
+        let r = SnapshotGroupRequest(instance: win, disks: [disk("d-w1", on: win.InstanceId)], ramRoleName: "AppSnapshotRoleName",
                                name: "APPSnapshot-1", description: "AppSnapshot", appConsistent: true, containWriters: true)
-        #expect(r.showsContainWriters)
         guard case let .runPlugin(_, _, run) = try r.plan().get() else { Issue.record("expected a plugin run"); return }
         #expect(run.type == "RunPowerShellScript")
         #expect(run.commandContent == #"acs-plugin-manager --exec --plugin app-snapshot-plugin-win --params=-RamRoleName=\"AppSnapshotRoleName\",-EnableWriters=true,-ExcludeDiskId=\"\",-Name=\"APPSnapshot-1\",-Description=\"AppSnapshot\""#)
-        var off = r
-        off.appConsistent = false
-        #expect(!off.showsContainWriters)
     }
 
     @Test func cloudAssistantMissingIsInstalledFirstOnlyWhenAppConsistent() throws {
-        var r = ConsoleRequest(instance: linux, disks: linuxDisks, ramRoleName: "R", cloudAssistantInstalled: false,
+        var r = SnapshotGroupRequest(instance: linux, disks: linuxDisks, ramRoleName: "R", cloudAssistantInstalled: false,
                                name: "nm", appConsistent: true)
-        #expect(r.willInstallCloudAssistant)
         guard case let .runPlugin(install, _, _) = try r.plan().get() else { Issue.record("expected a plugin run"); return }
         #expect(install)
         r.appConsistent = false
-        #expect(!r.willInstallCloudAssistant)
+        guard case .createSnapshotGroup = try r.plan().get() else { Issue.record("no install without app-consistent"); return }
     }
 
     @Test func withoutAppConsistentItCreatesThePlainGroupDirectly() throws {
-        let r = ConsoleRequest(instance: linux, disks: linuxDisks, name: "crash-1", description: "d")
+        let r = SnapshotGroupRequest(instance: linux, disks: linuxDisks, name: "crash-1", description: "d")
         guard case let .createSnapshotGroup(req) = try r.plan().get() else { Issue.record("expected CreateSnapshotGroup"); return }
         #expect(req.diskIds == ["d-sys", "d-data"])
         #expect(req.excludeDiskIds == ["d-ssd"])
@@ -84,7 +79,7 @@ private func disk(_ id: String, on inst: String, category: String = "cloud_essd"
     }
 
     @Test func problemsAnOperatorCanRead() {
-        var r = ConsoleRequest(instance: linux, disks: linuxDisks, ramRoleName: "R", appConsistent: true, timeoutSeconds: 0)
+        var r = SnapshotGroupRequest(instance: linux, disks: linuxDisks, ramRoleName: "R", appConsistent: true, timeoutSeconds: 0)
         r.selectedDiskIds = []
         let messages = r.validate().map(\.message)
         #expect(messages.contains("Name: required"))
@@ -106,13 +101,13 @@ private func disk(_ id: String, on inst: String, category: String = "cloud_essd"
     }
 
     @Test func ineligibleDiskCannotBeSubmittedAndNamesItsReason() {
-        var r = ConsoleRequest(instance: linux, disks: linuxDisks, name: "nm")
+        var r = SnapshotGroupRequest(instance: linux, disks: linuxDisks, name: "nm")
         r.selectedDiskIds.insert("d-ssd")
         #expect(r.validate().map(\.message) == ["Disks: d-ssd is cloud_ssd, not an ESSD disk; deselect it"])
     }
 
     @Test func appConsistentNeedsARamRoleButCrashConsistentDoesNot() {
-        var r = ConsoleRequest(instance: linux, disks: linuxDisks, ramRoleName: "", name: "nm", appConsistent: true)
+        var r = SnapshotGroupRequest(instance: linux, disks: linuxDisks, ramRoleName: "", name: "nm", appConsistent: true)
         #expect(r.validate().map(\.field) == [.ramRole])
         r.appConsistent = false
         #expect(r.validate().isEmpty)
