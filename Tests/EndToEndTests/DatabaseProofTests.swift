@@ -55,7 +55,7 @@ extension HostInstanceTests {
                     let bench = try Pgbench(bin: bin, connect: connect, logPrefix: work.path + "/pgbench-\(appConsistent ? "app" : "fs")-\(k)")
                     undo.append(bench.kill)
                     try bench.waitForFirstTransactions(original)
-                    let run = try snapshotUnderLoad(host, disk: disk.id, writer: nil, name: "PgProof\(k)", scripts: appConsistent)
+                    let run = try snapshotUnderLoad(host, disk: disk.id, writer: nil, name: "PgProof\(k)")
                     #expect(bench.wait() == 0, "pgbench (\(label)): \(bench.errors)")
                     let completions = bench.completions()
                     let acknowledged = acknowledgedEarlier + completions.filter { $0 < run.freezeNotBegunAt }.count
@@ -167,7 +167,7 @@ extension HostInstanceTests {
                     let label = "\(appConsistent ? "app" : "fs") \(k)/\(Self.groups)"
                     let from = writer.lastCommitted
                     try writer.waitFor(from + 5)
-                    let run = try snapshotUnderLoad(host, disk: disk.id, writer: writer, name: "MariaDBProof\(k)", scripts: appConsistent)
+                    let run = try snapshotUnderLoad(host, disk: disk.id, writer: writer, name: "MariaDBProof\(k)")
                     #expect(run.exitCode == 0, "\(label): \(run.output)")
                     #expect(writer.isRunning, "\(label): the writer stopped: \(writer.errorText)")
                     if appConsistent {
@@ -293,19 +293,21 @@ extension HostInstanceTests {
     }
 }
 
-/// pgbench (TPC-B, two clients, five seconds) against a test's server, logging each
-/// transaction (--log) so that what it was told was committed, and when, is known.
+/// pgbench (TPC-B, two clients, `transactions` each: about five seconds here) against a
+/// test's server, logging each transaction (--log) so that what it was told was committed,
+/// and when, is known. A transaction count rather than -T: a child of the test process
+/// inherits its blocked signals, SIGALRM among them, and pgbench's -T timer is an alarm.
 final class Pgbench {
     private let process: Process
     private let logPrefix: String
     private let errorFile: String
 
-    init(bin: String, connect: [String], logPrefix: String, seconds: Int = 5) throws {
+    init(bin: String, connect: [String], logPrefix: String, transactions: Int = 800) throws {
         self.logPrefix = logPrefix
         errorFile = logPrefix + ".err"
         process = Process()
         process.executableURL = URL(fileURLWithPath: bin + "/pgbench")
-        process.arguments = ["-n", "-T", String(seconds), "-c", "2", "-j", "1", "--log", "--log-prefix=" + logPrefix] + connect + ["appsnaptest"]
+        process.arguments = ["-n", "-t", String(transactions), "-c", "2", "-j", "1", "--log", "--log-prefix=" + logPrefix] + connect + ["appsnaptest"]
         process.currentDirectoryURL = URL(fileURLWithPath: "/")
         guard FileManager.default.createFile(atPath: errorFile, contents: nil), let err = FileHandle(forWritingAtPath: errorFile) else {
             throw E2EError("cannot create \(errorFile)")
