@@ -16,7 +16,7 @@ Prints Markdown rows. Root only (loop devices, mount, FIFREEZE); otherwise it pr
 it skips and exits 0. Every server, mount, loop device and file it makes is removed on
 every path (normal end, error, Ctrl-C, SIGTERM).
 """
-import argparse, os, pwd, re, shutil, signal, socket, statistics, subprocess, sys, time
+import argparse, math, os, pwd, re, shutil, signal, socket, statistics, subprocess, sys, time
 
 PRE, POST, ENV = "/tmp/prescript.sh", "/tmp/postscript.sh", "/etc/appsnap/postgresql.env"
 
@@ -144,7 +144,7 @@ class Bench:
                 self.own_file(dst, f.read(), 0o700)
 
         # pgbench for the whole run; the snapshots at lead, lead + gap, …
-        duration = a.lead + a.gap * a.snapshots
+        duration = int(math.ceil(a.lead + a.gap * a.snapshots))
         prefix = os.path.join(self.work, "pgbench")
         bench = subprocess.Popen([f"{pgbin}/pgbench", "-n", "-T", str(duration), "-c", str(a.clients), "-j", str(a.threads),
                                   "--log", f"--log-prefix={prefix}", *conn, "postgres"],
