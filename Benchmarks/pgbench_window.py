@@ -212,7 +212,7 @@ def main():
     p.add_argument("--bin", required=True, help="the appsnap binary")
     p.add_argument("--work", required=True, help="a scratch directory (on the root file system)")
     p.add_argument("--snapshots", type=int, default=5)
-    p.add_argument("--gap", type=float, default=20, help="seconds between two snapshots")
+    p.add_argument("--gap", type=float, default=15, help="seconds between two snapshots")
     p.add_argument("--lead", type=float, default=10, help="seconds of pgbench before the first snapshot")
     p.add_argument("--window", type=float, default=10)
     p.add_argument("--scale", type=int, default=10)
