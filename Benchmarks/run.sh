@@ -52,6 +52,13 @@ else
   echo "(freeze window skipped: needs root, xfsprogs and freeze-floor.py)" >&2
 fi
 
+# What consistency costs the application: pgbench's TPS and p99 latency in a 10-second
+# window around each application-consistent snapshot (examples/postgresql), beside the
+# same window with no snapshot and the freeze window, in one pgbench run. Root only (the
+# script says why it skips otherwise); it removes everything it makes.
+echo
+python3 Benchmarks/pgbench_window.py --bin "$BIN" --work "$work"
+
 # `appsnap serve` under a bounded load of signed DescribeDisks from a second process on
 # loopback: signature checking on and off, beside the in-process floor.
 echo

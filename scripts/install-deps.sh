@@ -6,7 +6,7 @@ set -euo pipefail
 need=(pkg-config libsqlite3-dev libncurses-dev ncurses-term)
 case "${1:-build}" in
   test)  need+=(tmux xfsprogs btrfs-progs e2fsprogs util-linux locales postgresql mariadb-server) ;;
-  bench) need+=(tmux xfsprogs e2fsprogs util-linux hyperfine python3) ;;
+  bench) need+=(tmux xfsprogs e2fsprogs util-linux hyperfine python3 postgresql) ;;
 esac
 # The vendor's Python SDKs for the `appsnap serve` tests, in their own virtual environment.
 if [ "${1:-build}" = test ]; then "$(dirname "$0")/install-sdk-venv.sh"; fi

@@ -201,31 +201,39 @@ struct RunUnderLoad {
     var committedAfterPostscript: Int
     var snapshotId: String
     var tags: [String: String]
+    /// The wall clock just before the last phase read that found the freeze not yet begun:
+    /// anything an application acknowledged before it is in the snapshot.
+    var freezeNotBegunAt: Double = 0
 }
 
 /// The seed's Linux line on the host, every disk but `disk` excluded, while `writer` runs;
 /// the committed ids are sampled against the run's phase file until the run ends.
-func snapshotUnderLoad(_ host: HostFixture, disk: String, writer: RowWriter, name: String) throws -> RunUnderLoad {
+func snapshotUnderLoad(_ host: HostFixture, disk: String, writer: RowWriter?, name: String, scripts: Bool = true) throws -> RunUnderLoad {
     let others = try host.app.disks(of: host.hostId).compactMap { $0["DiskId"] as? String }.filter { $0 != disk }
-    let invoke = try host.startPlugin(linuxCommand(name: name, exclude: others))
+    // A phase file a previous run left (its PID) is read as no phase: this run has not begun.
+    let stale = host.phase()?.1
+    let invoke = try host.startPlugin(linuxCommand(name: name, scripts: scripts, exclude: others))
     let finished = Outcome()
     let app = host.app
     Thread.detachNewThread { finished.set(Result { try app.waitFor(invoke, timeout: 300) }) }
     var beforePrescript = 0, beforeFreeze = 0
     var between: (first: Int, last: Int)?
+    var notBegun = 0.0
     let scriptsDone = ["after-prescript", "freezing", "frozen", "clone", "captured", "thawed"]
     while finished.value == nil {
         // An id read before a phase was read was recorded before that phase was left;
         // one read after it, recorded once that phase had been reached.
-        let before = writer.lastCommitted
-        let phase = host.phase()?.0
-        let after = writer.lastCommitted
+        let clock = Date().timeIntervalSince1970
+        let before = writer?.lastCommitted ?? 0
+        let read = host.phase()
+        let phase = read.flatMap { $0.1 == stale ? nil : $0.0 }
+        let after = writer?.lastCommitted ?? 0
         if phase == nil { beforePrescript = before }
-        if phase == nil || phase == "prescript" || phase == "after-prescript" { beforeFreeze = before }
+        if phase == nil || phase == "prescript" || phase == "after-prescript" { beforeFreeze = before; notBegun = clock }
         if let phase, scriptsDone.contains(phase) { between = (between?.first ?? after, before) }
         usleep(2_000)
     }
-    let after = writer.lastCommitted
+    let after = writer?.lastCommitted ?? 0
     let result = try finished.value!.get()
     let output = result["Output"] as? String ?? ""
     guard let gid = groupId(in: output) else { throw E2EError("no snapshot group in the output:\n\(output)") }
@@ -236,7 +244,7 @@ func snapshotUnderLoad(_ host: HostFixture, disk: String, writer: RowWriter, nam
     }
     return RunUnderLoad(exitCode: result["ExitCode"] as? Int, output: output, committedBeforePrescript: beforePrescript,
                         committedBeforeFreeze: beforeFreeze, committedBetweenScripts: between, committedAfterPostscript: after, snapshotId: sid,
-                        tags: try host.app.snapshotTags(group: gid)[sid] ?? [:])
+                        tags: try host.app.snapshotTags(group: gid)[sid] ?? [:], freezeNotBegunAt: notBegun)
 }
 
 /// Whether every one of `lines` occurs in `output`, each after the one before it.

@@ -36,6 +36,12 @@ final class HostFixture {
         try record(try app.check(["cloud", "host", "attach", diskId]).stdout)
     }
 
+    /// Unmounts and detaches one of this fixture's disks (e.g. a restored copy done with).
+    func detach(_ diskId: String) throws {
+        try app.check(["cloud", "host", "detach", diskId])
+        disks.removeAll { $0.id == diskId }
+    }
+
     private func record(_ out: String) throws -> (id: String, mountPoint: String) {
         guard let id = out.split(separator: " ").first.map(String.init), id.hasPrefix("d-"),
               let at = out.range(of: "mounted at ") else { throw E2EError("attach printed \(out)") }

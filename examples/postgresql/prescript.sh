@@ -19,4 +19,11 @@ else
 fi
 run psql -X -q -v ON_ERROR_STOP=1 -d "${PGDATABASE:-postgres}" -c CHECKPOINT
 lsn=$(run psql -X -At -d "${PGDATABASE:-postgres}" -c "SELECT pg_current_wal_lsn()")
-echo "PostgreSQL: checkpoint done, WAL at $lsn"
+# The checkpoint a restored copy starts from (pg_controldata there shows it, or a later
+# one): reading pg_control_checkpoint() needs a superuser or pg_monitor, so it is optional.
+at=$(run psql -X -At -F ' ' -d "${PGDATABASE:-postgres}" -c "SELECT checkpoint_lsn, redo_lsn FROM pg_control_checkpoint()" 2>/dev/null) || at=""
+if [ -n "$at" ]; then
+  echo "PostgreSQL: checkpoint done, WAL at $lsn (checkpoint ${at% *}, redo ${at#* })"
+else
+  echo "PostgreSQL: checkpoint done, WAL at $lsn"
+fi
