@@ -1,12 +1,26 @@
 import AppSnapCore
 import Foundation
 import GRDB
+import LinuxHost
 #if canImport(Glibc)
 import Glibc
 #endif
 
-// Disks made from snapshots, attached and detached.
+// Disks: what they are, made (empty or from a snapshot), attached, detached, and rolled
+// back to a snapshot (SPEC §14).
 extension EmbeddedCloud {
+    public func describeDisks(regionId: String, instanceId: String?, diskIds: [String]?) async throws -> [Disk] {
+        try await store.writer.read { db in
+            try self.authorize(db, region: regionId, action: "DescribeDisks")
+            var request = DiskRecord.filter(DiskRecord.Columns.regionId == regionId)
+            if let instanceId, !instanceId.isEmpty { request = request.filter(DiskRecord.Columns.instanceId == instanceId) }
+            if let ids = diskIds, !ids.isEmpty { request = request.filter(ids.contains(DiskRecord.Columns.diskId)) }
+            let rows = try request.order(DiskRecord.Columns.instanceId, DiskRecord.Columns.device, DiskRecord.Columns.diskId).fetchAll(db)
+            let tags = try TagRecord.tagSets(db, .disk, rows.map(\.diskId))
+            return rows.map { Self.model($0, tags: tags[$0.diskId] ?? TagSet()) }
+        }
+    }
+
     static let diskCategories = ["cloud_essd", "cloud_ssd", "cloud_efficiency", "cloud"]
 
     public func createDisk(_ r: CreateDiskRequest) async throws -> String {
@@ -165,5 +179,90 @@ extension EmbeddedCloud {
 
     func hidingStatePath(_ text: String) -> String {
         text.replacingOccurrences(of: layout.root.path, with: "<state>")
+    }
+}
+
+// MARK: - Rolling disks back
+
+extension EmbeddedCloud {
+    /// While a disk is being rolled back: attach, start and another reset wait for it.
+    static let reinitingStatus = "ReIniting"
+
+    public func resetDisks(regionId: String?, disks: [DiskReset], dryRun: Bool) async throws -> [OperationProgress] {
+        guard !disks.isEmpty else { throw ECSError.missingParameter("Disk.1.DiskId") }
+        // Check every disk, then claim them all in one write: a disk being rolled back is
+        // ReIniting, so the instance cannot be started nor the disk attached meanwhile.
+        let claimed: [(DiskRecord, SnapshotRecord)] = try await store.writer.write { db in
+            try self.authorize(db, region: regionId, action: regionId == nil ? "ResetDisk" : "ResetDisks")
+            var seen = Set<String>()
+            let plan = try disks.map { r -> (DiskRecord, SnapshotRecord) in
+                guard seen.insert(r.diskId).inserted else { throw ECSError.invalidParameter("DiskId", "disk \(r.diskId) is given twice") }
+                return try self.checkReset(db, r, regionId: regionId)
+            }
+            if dryRun { throw ECSError.dryRunOperation }
+            for (d, _) in plan {
+                try db.execute(sql: "UPDATE disk SET status = ? WHERE diskId = ?", arguments: [Self.reinitingStatus, d.diskId])
+            }
+            return plan
+        }
+        var progress: [OperationProgress] = []
+        for (disk, snapshot) in claimed {
+            let items = [RelatedItem("DiskId", disk.diskId), RelatedItem("SnapshotId", snapshot.snapshotId)]
+            do {
+                try rewriteImage(diskId: disk.diskId, from: snapshot.snapshotId)
+                progress.append(OperationProgress(success: true, items: items))
+            } catch {
+                progress.append(OperationProgress(success: false, items: items, errorCode: "InternalError",
+                                                  errorMessage: "The disk \(disk.diskId) could not be rolled back and keeps its data: \(error)"))
+            }
+            // The disk's own status again, rolled back or not.
+            try await store.writer.write { db in
+                try db.execute(sql: "UPDATE disk SET status = ? WHERE diskId = ?", arguments: [disk.status, disk.diskId])
+            }
+        }
+        return progress
+    }
+
+    /// The disk and snapshot of one reset, if it may be done now.
+    private func checkReset(_ db: Database, _ r: DiskReset, regionId: String?) throws -> (DiskRecord, SnapshotRecord) {
+        let disk = try self.disk(db, r.diskId, region: regionId)
+        let snapshot = try self.snapshot(db, r.snapshotId, region: disk.regionId)
+        guard snapshot.sourceDiskId == disk.diskId else {
+            throw ECSError("InvalidSnapshotId.NotBelongToDisk", "The snapshot \(snapshot.snapshotId) was taken of disk \(snapshot.sourceDiskId), not of \(disk.diskId): a disk can be rolled back only to its own snapshots.")
+        }
+        guard snapshot.status == SnapshotStatus.accomplished else {
+            throw ECSError("IncorrectSnapshotStatus", "The snapshot \(snapshot.snapshotId) is \(snapshot.status); a disk can be rolled back only to an accomplished snapshot.", httpStatus: 403)
+        }
+        guard disk.status == "In_use" || disk.status == "Available" else {
+            throw ECSError("IncorrectDiskStatus", "The disk \(disk.diskId) is \(disk.status); wait until it is In_use or Available.", httpStatus: 403)
+        }
+        if let instanceId = disk.instanceId {
+            let instance = try self.instance(db, instanceId, region: nil)
+            if instance.isHost {
+                throw ECSError("IncorrectDiskStatus", "The disk \(disk.diskId) is attached to the host instance \(instanceId), which cannot be stopped: detach the disk (DetachDisk), roll it back, then attach it again.", httpStatus: 403)
+            }
+            guard instance.status == InstanceStatus.stopped else {
+                throw ECSError("IncorrectInstanceStatus", "The instance \(instanceId) is \(instance.status); stop it (StopInstance) before rolling back its disk \(disk.diskId).", httpStatus: 403)
+            }
+        }
+        return (disk, snapshot)
+    }
+
+    /// The disk's image becomes the snapshot's: cloned (reflink where the pool has it) to a
+    /// temporary file beside it, then renamed over it, under the image's exclusive lock, so
+    /// a reader sees the old image or the new one and never a half-written one.
+    private func rewriteImage(diskId: String, from snapshotId: String) throws {
+        let image = layout.diskImage(diskId).path
+        let temp = image + ".reset-\(getpid())"
+        try DiskImageLock.withExclusiveLock(imagePath: image) {
+            do {
+                try Reflink.clone(from: layout.snapshotImage(snapshotId).path, to: temp)
+                chmod(temp, 0o600)
+                guard rename(temp, image) == 0 else { throw PoolError("cannot replace", path: image) }
+            } catch {
+                unlink(temp)
+                throw error
+            }
+        }
     }
 }

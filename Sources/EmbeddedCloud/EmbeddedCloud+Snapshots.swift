@@ -339,3 +339,16 @@ extension EmbeddedCloud {
         guard Set(keys).count == keys.count else { throw ECSError.invalidParameter("Tag", "a tag key is given twice") }
     }
 }
+
+extension EmbeddedCloud {
+    public func modifySnapshotGroup(regionId: String, snapshotGroupId: String, name: String?, description: String?) async throws {
+        try await store.writer.write { db in
+            try self.authorize(db, region: regionId, action: "ModifySnapshotGroup")
+            var g = try self.group(db, snapshotGroupId, region: regionId)
+            try Self.checkGroupText(name: name, description: description, descriptionMinimum: 2)
+            if let name { g.name = name }
+            if let description { g.description = description }
+            try g.update(db)
+        }
+    }
+}
