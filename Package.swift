@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Dependencies point one way: appsnap → {Console, EmbeddedCloud, LinuxHost, ECSEndpoint → ECSWire} → AppSnapCore.
+// Dependencies point one way: appsnap → {Console, EmbeddedCloud, LinuxHost, AliyunCloud/ECSEndpoint → ECSWire} → AppSnapCore.
 // The set is kept small on purpose: CI builds from scratch every run.
 let package = Package(
     name: "appsnap",
@@ -37,17 +37,20 @@ let package = Package(
             "AppSnapCore", "ECSWire",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
+        // `--cloud aliyun`: CloudAPI over the real ECS OpenAPI, signed with ECSWire's signer.
+        // HTTP through FoundationNetworking's URLSession, which ships with the toolchain.
+        .target(name: "AliyunCloud", dependencies: ["AppSnapCore", "ECSWire"]),
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "Console", dependencies: [
             "AppSnapCore", "CNcursesw",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "appsnap", dependencies: [
-            "AppSnapCore", "EmbeddedCloud", "LinuxHost", "Console", "ECSWire", "ECSEndpoint",
+            "AppSnapCore", "EmbeddedCloud", "LinuxHost", "Console", "ECSWire", "ECSEndpoint", "AliyunCloud",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "appsnap-bench", dependencies: [
-            "AppSnapCore", "EmbeddedCloud", "LinuxHost", "Console",
+            "AppSnapCore", "EmbeddedCloud", "LinuxHost", "Console", "AliyunCloud", "ECSEndpoint", "ECSWire",
         ], path: "Benchmarks/appsnap-bench"),
         .testTarget(name: "AppSnapCoreTests", dependencies: ["AppSnapCore"]),
         .testTarget(name: "LinuxHostTests", dependencies: ["LinuxHost"]),

@@ -59,3 +59,8 @@ python3 Benchmarks/serve_load.py --bin "$BIN" --bench "$PWD/.build/release/appsn
 
 # The console's hot paths, headless and in-process: first frame, filter keystroke and log ingest.
 echo; .build/release/appsnap-bench
+
+# The console with 1,000 instances over the wire (`--cloud aliyun` against the endpoint of
+# `appsnap serve`, loopback) beside the same inventory in-process: wall time and requests.
+echo; echo "| what | over the wire | in-process |"; echo "|---|---|---|"
+.build/release/appsnap-bench console-wire 1000

@@ -14,10 +14,15 @@ public final class ECSEndpoint: Sendable {
     /// Off only for measuring what checking costs (`serve --no-verify`).
     let verifySignatures: Bool
     let log: @Sendable (String) -> Void
+    /// The roles AssumeRole may hand out; nil answers AssumeRole with NoPermission.
+    let roles: (any RoleDirectory)?
+    /// Keys issued by AssumeRole and the metadata service, accepted with their security token.
+    public let temporary: TemporaryKeys
 
-    public init(cloud: any CloudAPI, keys: any AccessKeyStore, verifier: RequestVerifier = RequestVerifier(),
+    public init(cloud: any CloudAPI, keys: any AccessKeyStore, roles: (any RoleDirectory)? = nil,
+                temporary: TemporaryKeys = TemporaryKeys(), verifier: RequestVerifier = RequestVerifier(),
                 verifySignatures: Bool = true, log: @escaping @Sendable (String) -> Void = { _ in }) {
-        self.cloud = cloud; self.keys = keys; self.verifier = verifier
+        self.cloud = cloud; self.keys = keys; self.roles = roles; self.temporary = temporary; self.verifier = verifier
         self.verifySignatures = verifySignatures; self.log = log
     }
 
@@ -33,6 +38,10 @@ public final class ECSEndpoint: Sendable {
             let call = try await authenticate(request)
             keyId = call.accessKeyId
             action = call.action
+            // STS's one action, on the same listener (its own API version, 2015-04-01).
+            if call.action == "AssumeRole" {
+                return Answer(status: 200, body: try await assumeRole(call))
+            }
             if let version = call.version, version != Self.apiVersion {
                 throw ECSError("InvalidVersion", "Specified parameter Version \"\(version)\" is not valid: this endpoint speaks ECS \(Self.apiVersion).", httpStatus: 400)
             }
@@ -57,14 +66,64 @@ public final class ECSEndpoint: Sendable {
     private func authenticate(_ request: WireRequest) async throws -> VerifiedCall {
         guard verifySignatures else { return try RequestVerifier.unverified(request) }
         var served: ServedKey?
+        var issued: TemporaryKeys.Issued?
         let call = try await verifier.verify(request) { id in
-            served = try await self.keys.key(id)
+            if id.hasPrefix("STS.") {
+                issued = self.temporary.lookup(id)
+                served = issued.map { ServedKey(secret: $0.secret, actions: $0.actions) }
+            } else {
+                served = try await self.keys.key(id)
+            }
             return served?.secret
+        }
+        if let issued {
+            // A temporary key is only good with its own token, and only until it expires.
+            let token = request.header("x-acs-security-token") ?? call.parameters["SecurityToken"]
+            guard let token, token == issued.securityToken else {
+                throw ECSError("InvalidSecurityToken.Mismatch", "Specified SecurityToken mismatch with the AccessKey.", httpStatus: 400)
+            }
+            guard issued.expiration > Date() else {
+                throw ECSError("InvalidSecurityToken.Expired", "Specified SecurityToken is expired.", httpStatus: 400)
+            }
+        }
+        // AssumeRole is for long-term keys; what the role may do is the role's policy.
+        if call.action == "AssumeRole" {
+            guard served != nil, issued == nil else {
+                throw ECSError("NoPermission", "You are not authorized to do this action: a temporary key cannot assume a role.", httpStatus: 403)
+            }
+            return call
         }
         guard let served, RAMPolicy.allows(served.actions, action: call.action) else {
             throw ECSError.forbiddenRAM(call.action)
         }
         return call
+    }
+
+    /// STS AssumeRole: temporary credentials bound to the role's policy, in STS's shape.
+    private func assumeRole(_ call: VerifiedCall) async throws -> Data {
+        let params = Self.actionParameters(call.parameters)
+        guard let arn = params["RoleArn"], !arn.isEmpty else { throw WireErrors.missing("RoleArn") }
+        guard let session = params["RoleSessionName"], !session.isEmpty else { throw WireErrors.missing("RoleSessionName") }
+        guard arn.hasPrefix("acs:ram::"), let slash = arn.range(of: ":role/"), !arn[slash.upperBound...].isEmpty else {
+            throw ECSError("InvalidParameter.RoleArn", "The parameter RoleArn \"\(arn)\" is not of the form acs:ram::ACCOUNT:role/NAME.", httpStatus: 400)
+        }
+        let name = String(arn[slash.upperBound...])
+        let duration = Int(params["DurationSeconds"] ?? "3600") ?? -1
+        guard (900...43200).contains(duration) else {
+            throw ECSError("InvalidParameter.DurationSeconds", "DurationSeconds must be between 900 and 43200.", httpStatus: 400)
+        }
+        guard let roles, let actions = try await roles.rolePolicy(name) else {
+            throw ECSError("EntityNotExist.Role", "The role \"\(name)\" does not exist.", httpStatus: 404)
+        }
+        let key = temporary.issue(roleName: name, actions: actions, duration: TimeInterval(duration))
+        log("AssumeRole \(name) by \(call.accessKeyId ?? "-"): issued \(key.accessKeyId) until \(WireTime.format(key.expiration))")
+        let body: [String: Any] = [
+            "RequestId": ECSError.newRequestId(),
+            "AssumedRoleUser": ["Arn": "\(arn)/\(session)", "AssumedRoleId": "3\(TemporaryKeys.random(17)):\(session)"],
+            "Credentials": ["AccessKeyId": key.accessKeyId, "AccessKeySecret": key.secret,
+                            "SecurityToken": key.securityToken, "Expiration": WireTime.format(key.expiration)],
+        ]
+        return try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
     }
 
     /// The wire's own fields are not the action's: the signature's, the protocol's.

@@ -23,8 +23,9 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     func run() async throws {
         let cloud = try global.makeCloud()
-        let code = await runConsole(cloud: cloud, options: ConsoleOptions(
-            region: global.region, theme: theme, noColor: noColor, ascii: ascii))
+        var options = ConsoleOptions(region: global.explicitRegion, theme: theme, noColor: noColor, ascii: ascii)
+        options.remote = global.cloud == .aliyun
+        let code = await runConsole(cloud: cloud, options: options)
         if code != 0 { throw ArgumentParser.ExitCode(code) }
     }
 }

@@ -94,7 +94,9 @@ public func runConsole(cloud: CloudAPI, options: ConsoleOptions) async -> Int32 
     state.regionId = options.region
     if let w = resolution.warnings.first { state.message = StatusMessage(level: .warn, text: w) }
     let clock = SystemClock()
-    let runtime = ConsoleRuntime(terminal: terminal, runner: EffectRunner(cloud: cloud, clock: clock), clock: clock,
+    var runner = EffectRunner(cloud: cloud, clock: clock)
+    runner.remote = options.remote
+    let runtime = ConsoleRuntime(terminal: terminal, runner: runner, clock: clock,
                                  theme: terminal.colorDepth == .none ? BuiltinThemes.mono : resolution.theme, stop: stop)
     await runtime.run(session: ConsoleSession(state: state))
     return stop.isSet ? 143 : 0

@@ -8,11 +8,16 @@ public struct EffectRunner: Sendable {
     public let clock: Clock
     /// How long to wait for Cloud Assistant to report running after InstallCloudAssistant.
     public var installWaitSeconds = 120.0
+    /// A remote cloud (`--cloud aliyun`) is polled no faster than once a second, and its
+    /// errors name their RequestId, which the vendor's support asks for.
+    public var remote = false
 
     public init(cloud: CloudAPI, clock: Clock) { self.cloud = cloud; self.clock = clock }
 
-    static func message(_ error: Error) -> String {
-        if let e = error as? ECSError { return "\(e.Code): \(e.Message)" }
+    func message(_ error: Error) -> String {
+        if let e = error as? ECSError {
+            return "\(e.Code): \(e.Message)" + (remote && !e.RequestId.isEmpty ? " (RequestId \(e.RequestId))" : "")
+        }
         return "\(error)"
     }
 
@@ -22,20 +27,20 @@ public struct EffectRunner: Sendable {
             return
         case .loadRegions:
             do { send(.regionsLoaded(try await cloud.describeRegions())) }
-            catch { send(.failed(what: "DescribeRegions", message: Self.message(error))) }
+            catch { send(.failed(what: "DescribeRegions", message: message(error))) }
         case .loadInventory(let r):
             do { send(.inventoryLoaded(regionId: r, try await inventory(r))) }
-            catch { send(.failed(what: "DescribeInstances", message: Self.message(error))) }
+            catch { send(.failed(what: "DescribeInstances", message: message(error))) }
         case .loadGroups(let r):
             do { send(.groupsLoaded(regionId: r, try await cloud.describeSnapshotGroups(regionId: r, instanceId: nil, snapshotGroupIds: nil))) }
-            catch { send(.failed(what: "DescribeSnapshotGroups", message: Self.message(error))) }
+            catch { send(.failed(what: "DescribeSnapshotGroups", message: message(error))) }
         case .loadInvocations(let r):
             do { send(.invocationsLoaded(regionId: r, try await cloud.describeInvocations(regionId: r, invokeId: nil, instanceId: nil))) }
-            catch { send(.failed(what: "DescribeInvocations", message: Self.message(error))) }
+            catch { send(.failed(what: "DescribeInvocations", message: message(error))) }
         case .execute(let plan):
             await execute(plan, send: send)
         case let .pollInvocation(r, id, instance, after):
-            await clock.sleep(seconds: after)
+            await clock.sleep(seconds: remote ? max(after, 1) : after)
             do {
                 let results = try await cloud.describeInvocationResults(regionId: r, invokeId: id, instanceId: instance, contentEncoding: .plainText)
                 if let res = results.first(where: { $0.InvokeId == id }) {
@@ -44,19 +49,19 @@ public struct EffectRunner: Sendable {
                     // Not visible yet (the cloud registers results asynchronously): ask again.
                     await perform(.pollInvocation(regionId: r, invokeId: id, instanceId: instance, after: 0.5), send: send)
                 }
-            } catch { send(.failed(what: "DescribeInvocationResults", message: Self.message(error))) }
+            } catch { send(.failed(what: "DescribeInvocationResults", message: message(error))) }
         case let .findGroup(r, instance, name, after):
             await clock.sleep(seconds: after)
             do {
                 let groups = try await cloud.describeSnapshotGroups(regionId: r, instanceId: instance, snapshotGroupIds: nil)
                 send(.groupLoaded(groups.filter { $0.Name == name }.max { $0.CreationTime < $1.CreationTime }))
-            } catch { send(.failed(what: "DescribeSnapshotGroups", message: Self.message(error))) }
+            } catch { send(.failed(what: "DescribeSnapshotGroups", message: message(error))) }
         case let .pollGroup(r, id, after):
             await clock.sleep(seconds: after)
             do {
                 let groups = try await cloud.describeSnapshotGroups(regionId: r, instanceId: nil, snapshotGroupIds: [id])
                 send(.groupLoaded(groups.first { $0.SnapshotGroupId == id }))
-            } catch { send(.failed(what: "DescribeSnapshotGroups", message: Self.message(error))) }
+            } catch { send(.failed(what: "DescribeSnapshotGroups", message: message(error))) }
         case let .saveLog(path, lines):
             let text = lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")
             do {
@@ -100,15 +105,15 @@ public struct EffectRunner: Sendable {
                     }
                     send(.cloudAssistantInstalled)
                 } catch {
-                    send(.failed(what: "InstallCloudAssistant", message: Self.message(error)))
+                    send(.failed(what: "InstallCloudAssistant", message: message(error)))
                     return
                 }
             }
             do { send(.runStarted(invokeId: try await cloud.runCommand(cmd))) }
-            catch { send(.failed(what: "RunCommand", message: Self.message(error))) }
+            catch { send(.failed(what: "RunCommand", message: message(error))) }
         case .createSnapshotGroup(let req):
             do { send(.groupCreated(try await cloud.createSnapshotGroup(req))) }
-            catch { send(.failed(what: "CreateSnapshotGroup", message: Self.message(error))) }
+            catch { send(.failed(what: "CreateSnapshotGroup", message: message(error))) }
         }
     }
 }
