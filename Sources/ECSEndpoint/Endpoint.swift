@@ -18,11 +18,16 @@ public final class ECSEndpoint: Sendable {
     let roles: (any RoleDirectory)?
     /// Keys issued by AssumeRole and the metadata service, accepted with their security token.
     public let temporary: TemporaryKeys
+    /// The cloud as seen by an instance (its RAM role, and what it may always read about
+    /// itself), for calls signed with the keys its metadata service handed out.
+    let instanceClouds: [String: any CloudAPI]
 
     public init(cloud: any CloudAPI, keys: any AccessKeyStore, roles: (any RoleDirectory)? = nil,
-                temporary: TemporaryKeys = TemporaryKeys(), verifier: RequestVerifier = RequestVerifier(),
+                temporary: TemporaryKeys = TemporaryKeys(), instanceClouds: [String: any CloudAPI] = [:],
+                verifier: RequestVerifier = RequestVerifier(),
                 verifySignatures: Bool = true, log: @escaping @Sendable (String) -> Void = { _ in }) {
-        self.cloud = cloud; self.keys = keys; self.roles = roles; self.temporary = temporary; self.verifier = verifier
+        self.cloud = cloud; self.keys = keys; self.roles = roles; self.temporary = temporary
+        self.instanceClouds = instanceClouds; self.verifier = verifier
         self.verifySignatures = verifySignatures; self.log = log
     }
 
@@ -35,7 +40,7 @@ public final class ECSEndpoint: Sendable {
         var keyId: String?
         var action = request.header("x-acs-action") ?? ""
         do {
-            let call = try await authenticate(request)
+            let (call, instance) = try await authenticate(request)
             keyId = call.accessKeyId
             action = call.action
             // STS's one action, on the same listener (its own API version, 2015-04-01).
@@ -49,7 +54,8 @@ public final class ECSEndpoint: Sendable {
             if let format = call.parameters["Format"], format.lowercased() != "json" {
                 throw ECSError("InvalidParameter", "The specified parameter \"Format\" is not valid: this endpoint answers JSON only; \"\(format)\" was asked for.", httpStatus: 400)
             }
-            let body = try await ECSActions.call(call.action, Self.actionParameters(call.parameters), on: cloud)
+            let target = instance.flatMap { instanceClouds[$0] } ?? cloud
+            let body = try await ECSActions.call(call.action, Self.actionParameters(call.parameters), on: target)
             return Answer(status: 200, body: body.json(pretty: false))
         } catch let e as ECSError {
             // Refusals are worth a line for the operator; the key's ID, never its secret.
@@ -63,8 +69,9 @@ public final class ECSEndpoint: Sendable {
     }
 
     /// Who sent the call, and whether their key's policy allows its action.
-    private func authenticate(_ request: WireRequest) async throws -> VerifiedCall {
-        guard verifySignatures else { return try RequestVerifier.unverified(request) }
+    /// The instance is set when the key is one an instance's metadata service handed out.
+    private func authenticate(_ request: WireRequest) async throws -> (VerifiedCall, String?) {
+        guard verifySignatures else { return (try RequestVerifier.unverified(request), nil) }
         var served: ServedKey?
         var issued: TemporaryKeys.Issued?
         let call = try await verifier.verify(request) { id in
@@ -91,12 +98,15 @@ public final class ECSEndpoint: Sendable {
             guard served != nil, issued == nil else {
                 throw ECSError("NoPermission", "You are not authorized to do this action: a temporary key cannot assume a role.", httpStatus: 403)
             }
-            return call
+            return (call, nil)
         }
+        // An instance's own key: its instance cloud applies the role's policy itself, with
+        // the reads about itself an instance may always make (as its metadata would tell it).
+        if let instance = issued?.instanceId, instanceClouds[instance] != nil { return (call, instance) }
         guard let served, RAMPolicy.allows(served.actions, action: call.action) else {
             throw ECSError.forbiddenRAM(call.action)
         }
-        return call
+        return (call, nil)
     }
 
     /// STS AssumeRole: temporary credentials bound to the role's policy, in STS's shape.

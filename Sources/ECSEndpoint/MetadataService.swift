@@ -45,7 +45,7 @@ public final class MetadataService: Sendable {
             guard path.hasPrefix(credentials + "/"), let roleName, path.dropFirst(credentials.count + 1) == roleName else {
                 return (404, "not found")
             }
-            let key = temporary.issue(roleName: roleName, actions: rolePolicy, duration: keyLifetime)
+            let key = temporary.issue(roleName: roleName, actions: rolePolicy, duration: keyLifetime, instanceId: instanceId)
             let body: [String: String] = [
                 "Code": "Success", "AccessKeyId": key.accessKeyId, "AccessKeySecret": key.secret,
                 "SecurityToken": key.securityToken, "Expiration": WireTime.format(key.expiration),

@@ -13,6 +13,9 @@ public final class TemporaryKeys: @unchecked Sendable {
         public var expiration: Date
         public var actions: [String]
         public var roleName: String
+        /// Set for the keys the metadata service hands an instance: their calls are that
+        /// instance's, as the embedded cloud treats its own instances' calls.
+        public var instanceId: String?
     }
 
     private let lock = NSLock()
@@ -20,9 +23,10 @@ public final class TemporaryKeys: @unchecked Sendable {
 
     public init() {}
 
-    public func issue(roleName: String, actions: [String], duration: TimeInterval, now: Date = Date()) -> Issued {
+    public func issue(roleName: String, actions: [String], duration: TimeInterval, instanceId: String? = nil,
+                      now: Date = Date()) -> Issued {
         let key = Issued(accessKeyId: "STS." + Self.random(24), secret: Self.random(40), securityToken: "CAIS" + Self.random(120),
-                         expiration: now.addingTimeInterval(duration), actions: actions, roleName: roleName)
+                         expiration: now.addingTimeInterval(duration), actions: actions, roleName: roleName, instanceId: instanceId)
         lock.lock(); defer { lock.unlock() }
         // Expired ones go as new ones come, so the map stays the size of what is in use.
         keys = keys.filter { $0.value.expiration > now }

@@ -53,7 +53,11 @@ struct ServeCommand: AsyncParsableCommand {
         let cloud = try global.makeEmbeddedCloud()
         let keys = try cloud.listAccessKeys().count
         let store = EmbeddedKeyStore(cloud: cloud)
-        let endpoint = ECSEndpoint(cloud: cloud, keys: store, roles: store, verifySignatures: !noVerify,
+        // The instance's own view of the cloud, for the keys its metadata hands out.
+        let instanceClouds: [String: any CloudAPI] = try metadataFor.map {
+            [$0: try EmbeddedCloud(stateDirectory: cloud.stateDirectory, caller: .instanceRole($0))]
+        } ?? [:]
+        let endpoint = ECSEndpoint(cloud: cloud, keys: store, roles: store, instanceClouds: instanceClouds, verifySignatures: !noVerify,
                                    log: { line in FileHandle.standardError.write(Data("appsnap serve: \(line)\n".utf8)) })
         let metadata = try metadataFor.map { id -> MetadataService in
             guard let identity = try cloud.instanceIdentity(id) else {
