@@ -63,7 +63,7 @@ import Testing
         defer { served.stop() }
         let client = try AliyunClient(served)
         let r = try client.run(["plugin-manager", "--exec", "--plugin", "app-snapshot-plugin",
-                                "--params", "-RamRoleName=\"AppSnapshotRoleName\",-Name=\"NoMetadata\""],
+                                "--params=-RamRoleName=\"AppSnapshotRoleName\",-Name=\"NoMetadata\""],
                                env: [:], endpoint: nil)
         #expect(r.status == 3, "\(r.stdout) \(r.stderr)")
         let line = r.stdout.split(separator: "\n").last.map(String.init) ?? ""

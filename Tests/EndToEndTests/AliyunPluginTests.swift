@@ -36,7 +36,7 @@ import Testing
         let params = "-RamRoleName=\"AppSnapshotRoleName\",-EnableFsFreeze=true,-TimeoutInSeconds=30,"
             + "-PreScriptPath=\"/tmp/prescript.sh\",-PostScriptPath=\"/tmp/postscript.sh\",-ExcludeDiskId=\"\",-Name=\"AliyunHost\",-Description=\"x\""
         // No access key anywhere: only the metadata service.
-        let r = try client.run(["plugin-manager", "--exec", "--plugin", "app-snapshot-plugin", "--params", params],
+        let r = try client.run(["plugin-manager", "--exec", "--plugin", "app-snapshot-plugin", "--params=" + params],
                                env: ["APPSNAP_METADATA_ENDPOINT": client.endpoint, "APPSNAP_DISK_BY_ID_DIR": tree.path])
         #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
         #expect(r.stdout.contains("Take AppConsistent snapshots successfully"), "\(r.stdout)")
@@ -61,7 +61,7 @@ import Testing
         let empty = host.app.state.appendingPathComponent("empty-by-id")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         let r = try client.run(["plugin-manager", "--exec", "--plugin", "app-snapshot-plugin",
-                                "--params", "-RamRoleName=\"AppSnapshotRoleName\",-EnableFsFreeze=true,-Name=\"NoById\""],
+                                "--params=-RamRoleName=\"AppSnapshotRoleName\",-EnableFsFreeze=true,-Name=\"NoById\""],
                                env: ["APPSNAP_METADATA_ENDPOINT": client.endpoint, "APPSNAP_DISK_BY_ID_DIR": empty.path])
         #expect(r.status != 0, "\(r.stdout)")
         #expect(r.stdout.contains("not attached"), "the line says why: \(r.stdout)")

@@ -12,7 +12,11 @@ import http.client
 import http.server
 import json
 import sys
+import signal
 import threading
+
+# The test runner starts this with most signals blocked; unblock them so it can be stopped.
+signal.pthread_sigmask(signal.SIG_UNBLOCK, signal.valid_signals())
 
 upstream = int(sys.argv[1])
 mode = sys.argv[2]
