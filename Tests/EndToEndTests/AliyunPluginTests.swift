@@ -51,6 +51,29 @@ import Testing
         #expect(try secretLeaks([served.key.accessKeySecret], outputs: client.outputs, state: served.app.state).isEmpty)
     }
 
+    /// The same path without scripts (it needs no /tmp/prescript.sh, which a machine may
+    /// have of its own): frozen and thawed, FsConsistent on every snapshot.
+    @Test func withoutScriptsTheGroupIsFileSystemConsistent() throws {
+        guard let host = try HostFixture.make("aliyun plugin fs") else { return }
+        defer { host.destroy() }
+        let ext4 = try host.addDisk(fs: "ext4")
+        _ = try host.addDisk(fs: "xfs")
+        let served = try ServedCloud(app: host.app, extraArguments: ["--metadata-for", host.hostId])
+        defer { served.stop() }
+        let client = try AliyunClient(served)
+        let tree = try byIdTree(host)
+        let r = try client.run(["plugin-manager", "--exec", "--plugin", "app-snapshot-plugin",
+                                "--params=-RamRoleName=\"AppSnapshotRoleName\",-EnableFsFreeze=true,-TimeoutInSeconds=30,-Name=\"AliyunFs\""],
+                               env: ["APPSNAP_METADATA_ENDPOINT": client.endpoint, "APPSNAP_DISK_BY_ID_DIR": tree.path])
+        #expect(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout.contains("Take FsConsistent snapshots successfully"), "\(r.stdout)")
+        let group = try #require(groupId(in: r.stdout))
+        let tags = try host.app.snapshotTags(group: group)
+        #expect(tags.count == 2, "both disks are in the group: \(tags)")
+        for (sid, t) in tags { #expect(t["FsConsistent"] == "True", "\(sid): \(t)") }
+        #expect(writable(ext4.mountPoint), "thawed after the run")
+    }
+
     @Test func aDiskMissingFromTheByIdTreeIsNotFrozenBlindly() throws {
         guard let host = try HostFixture.make("aliyun plugin no by-id") else { return }
         defer { host.destroy() }
