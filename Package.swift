@@ -57,6 +57,7 @@ let package = Package(
         .testTarget(name: "EmbeddedCloudTests", dependencies: ["EmbeddedCloud"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
         .testTarget(name: "ECSWireTests", dependencies: ["ECSWire"]),
+        .testTarget(name: "AliyunCloudTests", dependencies: ["AliyunCloud", "AppSnapCore", "ECSWire"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AppSnapCore", "ECSWire", "appsnap"]),
     ],
     swiftLanguageModes: [.v5]

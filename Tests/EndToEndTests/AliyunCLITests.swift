@@ -65,6 +65,11 @@ import Testing
         _ = try app.waitFor(localInvoke)
         let finished = try app.waitFor(remoteInvoke)
         #expect((finished["Output"] as? String)?.contains("remote quoted ü") == true, "the script arrived intact: \(finished)")
+        // `logs` over the wire: the output arrives Base64 and is printed decoded.
+        let logs = try client.run(["logs", "--invoke-id", remoteInvoke], env: client.keyEnvironment)
+        #expect(logs.status == 0 && logs.stdout == "remote quoted ü\n", "\(logs.stdout) \(logs.stderr)")
+        let followed = try client.run(["logs", "--invoke-id", remoteInvoke, "--follow"], env: client.keyEnvironment)
+        #expect(followed.stdout == "remote quoted ü\n", "\(followed.stdout) \(followed.stderr)")
         try p.same("DescribeInvocations", region)
         try p.same("DescribeInvocations", region.merging(["InvokeId": remoteInvoke]) { a, _ in a })
         try p.same("DescribeInvocationResults", region.merging(["InvokeId": remoteInvoke]) { a, _ in a })

@@ -21,6 +21,7 @@ public struct StaticCredentials: CredentialsProvider {
 public struct ExpiringCredentials: Sendable {
     public var keys: AccessKeyCredentials
     public var expiration: Date
+    public init(keys: AccessKeyCredentials, expiration: Date) { self.keys = keys; self.expiration = expiration }
 }
 
 /// Caches what `fetch` returns and fetches again when 180 s or less remain (SPEC §13),
