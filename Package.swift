@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Dependencies point one way: appsnap → {Console, EmbeddedCloud, LinuxHost, ECSEndpoint → ECSWire} → AppSnapCore.
+// Dependencies point one way: appsnap → {Console, EmbeddedCloud, LinuxHost, AliyunCloud/ECSEndpoint → ECSWire} → AppSnapCore.
 // The set is kept small on purpose: CI builds from scratch every run.
 let package = Package(
     name: "appsnap",
@@ -37,18 +37,21 @@ let package = Package(
             "AppSnapCore", "ECSWire",
             .product(name: "Hummingbird", package: "hummingbird"),
         ]),
+        // `--cloud aliyun`: CloudAPI over the real ECS OpenAPI, signed with ECSWire's signer.
+        // HTTP through FoundationNetworking's URLSession, which ships with the toolchain.
+        .target(name: "AliyunCloud", dependencies: ["AppSnapCore", "ECSWire"]),
         .systemLibrary(name: "CNcursesw", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "Console", dependencies: [
             "AppSnapCore", "CNcursesw",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "appsnap", dependencies: [
-            "AppSnapCore", "EmbeddedCloud", "LinuxHost", "Console", "ECSWire", "ECSEndpoint",
+            "AppSnapCore", "EmbeddedCloud", "LinuxHost", "Console", "ECSWire", "ECSEndpoint", "AliyunCloud",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The bench drives the console on the tests' FakeCloud, grown to a big region.
         .executableTarget(name: "appsnap-bench", dependencies: [
-            "AppSnapCore", "EmbeddedCloud", "LinuxHost", "Console", "CloudTestSupport",
+            "AppSnapCore", "EmbeddedCloud", "LinuxHost", "Console", "CloudTestSupport", "AliyunCloud", "ECSEndpoint", "ECSWire",
         ], path: "Benchmarks/appsnap-bench"),
         .testTarget(name: "AppSnapCoreTests", dependencies: ["AppSnapCore"]),
         .testTarget(name: "LinuxHostTests", dependencies: ["LinuxHost"]),
@@ -59,6 +62,7 @@ let package = Package(
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "CloudTestSupport"]),
         .testTarget(name: "CloudContractTests", dependencies: ["CloudTestSupport", "EmbeddedCloud"]),
         .testTarget(name: "ECSWireTests", dependencies: ["ECSWire"]),
+        .testTarget(name: "AliyunCloudTests", dependencies: ["AliyunCloud", "AppSnapCore", "ECSWire"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AppSnapCore", "ECSWire", "appsnap"]),
     ],
     swiftLanguageModes: [.v5]

@@ -70,3 +70,8 @@ echo; python3 Benchmarks/isolation.py --bin "$BIN" --work "$work" --runs "${ISO_
 
 # The console's hot paths, headless and in-process: first frame, filter keystroke and log ingest.
 echo; .build/release/appsnap-bench
+
+# The console with 1,000 instances over the wire (`--cloud aliyun` against the endpoint of
+# `appsnap serve`, loopback) beside the same inventory in-process: wall time and requests.
+echo; echo "| what | over the wire | in-process |"; echo "|---|---|---|"
+.build/release/appsnap-bench console-wire 1000

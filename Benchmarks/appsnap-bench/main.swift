@@ -14,6 +14,11 @@ import Console
 import Foundation
 
 // `appsnap-bench ecs-floor …`: only the in-process floor of the `appsnap serve` benchmark.
+// `appsnap-bench console-wire …`: only the console over the wire (`--cloud aliyun`) beside in-process.
+if CommandLine.arguments.dropFirst().first == "console-wire" {
+    try await runConsoleWire(Array(CommandLine.arguments.dropFirst(2)))
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "ecs-floor" {
     try await runECSFloor(Array(CommandLine.arguments.dropFirst(2)))
     exit(0)

@@ -11,3 +11,9 @@ public struct ServedKey: Sendable {
     public var actions: [String]
     public init(secret: String, actions: [String]) { self.secret = secret; self.actions = actions }
 }
+
+/// The RAM roles STS may hand out (AssumeRole): a role's policy by its name.
+public protocol RoleDirectory: Sendable {
+    /// nil for a role that does not exist.
+    func rolePolicy(_ roleName: String) async throws -> [String]?
+}

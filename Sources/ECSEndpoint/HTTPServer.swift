@@ -11,7 +11,7 @@ extension ECSEndpoint {
     /// Content, 32 KB Base64) fits many times over.
     static let maxBody = 4 << 20
 
-    public func router() -> Router<BasicRequestContext> {
+    public func router(metadata: MetadataService? = nil) -> Router<BasicRequestContext> {
         let router = Router()
         let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
             var request = request
@@ -26,14 +26,26 @@ extension ECSEndpoint {
         }
         router.get("/", use: handler)
         router.post("/", use: handler)
+        if let metadata {
+            let answer: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, _ in
+                let (status, text) = metadata.respond(method: request.method.rawValue, path: request.uri.path) { name in
+                    request.headers.first { $0.name.canonicalName == name.lowercased() }?.value
+                }
+                return Response(status: .init(code: status), headers: [.contentType: "text/plain;charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(string: text)))
+            }
+            router.get("/latest/**", use: answer)
+            router.put("/latest/**", use: answer)
+        }
         return router
     }
 
     /// Runs until SIGINT or SIGTERM, then finishes the requests in flight and returns.
     /// `onListening` gets the bound address (the port, when 0 was asked for).
-    public func serve(host: String, port: Int, onListening: @escaping @Sendable (String, Int) -> Void) async throws {
+    public func serve(host: String, port: Int, metadata: MetadataService? = nil,
+                      onListening: @escaping @Sendable (String, Int) -> Void) async throws {
         let app = Application(
-            router: router(),
+            router: router(metadata: metadata),
             configuration: .init(address: .hostname(host, port: port), serverName: "appsnap"),
             onServerRunning: { channel in
                 onListening(host, channel.localAddress?.port ?? port)

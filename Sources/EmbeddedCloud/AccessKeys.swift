@@ -172,3 +172,24 @@ final class SealingKeyCache: @unchecked Sendable {
 private extension Array {
     var nilIfEmpty: [Element]? { isEmpty ? nil : self }
 }
+
+// RAM roles as STS and the metadata service hand them out (`appsnap serve`): a role's
+// policy becomes the policy of the temporary key issued for it.
+extension EmbeddedCloud {
+    /// The role's action patterns; nil when no such role exists.
+    public func ramRolePolicy(_ roleName: String) throws -> [String]? {
+        try store.writer.read { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM ramRole WHERE roleName = ?", arguments: [roleName]) != nil else { return nil }
+            return try String.fetchAll(db, sql: "SELECT action FROM ramRoleAction WHERE roleName = ? ORDER BY action", arguments: [roleName])
+        }
+    }
+
+    /// An instance's region and attached role (nil role: none attached); nil when no such instance.
+    public func instanceIdentity(_ instanceId: String) throws -> (regionId: String, roleName: String?)? {
+        try store.writer.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT regionId, ramRoleName FROM instance WHERE instanceId = ?",
+                                             arguments: [instanceId]) else { return nil }
+            return (row["regionId"], row["ramRoleName"])
+        }
+    }
+}

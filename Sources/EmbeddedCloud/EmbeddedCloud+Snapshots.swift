@@ -6,8 +6,11 @@ import LinuxHost
 // Snapshot-consistent groups, snapshots and tags.
 extension EmbeddedCloud {
     public func createSnapshotGroup(_ r: CreateSnapshotGroupRequest) async throws -> String {
-        let disks = try await store.writer.read { db in try self.planGroup(db, r) }
+        let (disks, earlier) = try await store.writer.read { db in
+            (try self.planGroup(db, r), try r.clientToken.flatMap { try self.groupMade(db, clientToken: $0) })
+        }
         if r.dryRun { throw ECSError.dryRunOperation }
+        if let earlier { return earlier }
 
         let groupId = Self.newId("ssg", region: r.regionId)
         let now = timestamp()
@@ -45,6 +48,12 @@ extension EmbeddedCloud {
                                         name: r.name, description: r.description, status: SnapshotStatus.progressing,
                                         creationTime: now, workerPid: Int(me.pid), workerStartTicks: me.startTicks,
                                         creatorPid: runner.map { _ in Int(me.pid) }, creatorStartTicks: runner.map { _ in me.startTicks }).insert(db)
+                // Inside the same write: of two creates racing with one token, the second fails
+                // on the key and answers the first one's group (below).
+                if let token = r.clientToken {
+                    try db.execute(sql: "INSERT INTO clientToken (clientToken, action, resourceId, creationTime) VALUES (?, 'CreateSnapshotGroup', ?, ?)",
+                                   arguments: [token, groupId, now])
+                }
                 for s in snapshots { try s.insert(db) }
                 for t in r.tags {
                     try TagRecord(resourceType: ResourceType.snapshotgroup.rawValue, resourceId: groupId,
@@ -53,11 +62,20 @@ extension EmbeddedCloud {
             }
         } catch {
             made.forEach { try? FileManager.default.removeItem(at: $0) }
+            if let token = r.clientToken, let first = try? await store.writer.read({ db in try self.groupMade(db, clientToken: token) }) {
+                return first
+            }
             throw error
         }
         if let runner { RunPhase.set("captured", runDirectory: layout.run.path, instanceId: runner) }
         startGroupWorker(groupId)
         return groupId
+    }
+
+    /// The group an earlier CreateSnapshotGroup with this ClientToken made, if any.
+    func groupMade(_ db: Database, clientToken: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT resourceId FROM clientToken WHERE clientToken = ? AND action = 'CreateSnapshotGroup'",
+                            arguments: [clientToken])
     }
 
     /// Validation of CreateSnapshotGroup (authorization included): the disks of the group.

@@ -59,7 +59,11 @@ public struct InstanceSandbox: Sendable, Hashable {
     /// folders (the Swift runtime, unless linked statically), for an instance that runs
     /// this binary as its `appsnap`.
     static let runtimeLibraryBinds: [Bind] = {
-        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return [] }
+        // Read to EOF: Foundation's String(contentsOfFile:) takes a /proc file's size from
+        // stat (0) and stops after one page, which misses the Swift runtime's libraries
+        // (and the instance then cannot start appsnap: exit 127).
+        guard let data = FileHandle(forReadingAtPath: "/proc/self/maps")?.readDataToEndOfFile() else { return [] }
+        let maps = String(decoding: data, as: UTF8.self)
         var folders: [String] = []
         for line in maps.split(separator: "\n") {
             guard let slash = line.firstIndex(of: "/") else { continue }

@@ -153,6 +153,16 @@ enum Schema {
                 t.add(column: "creatorStartTicks", .integer)
             }
         }
+        // ClientToken idempotency: a CreateSnapshotGroup retried with the same token (a
+        // client that lost the first answer) gets the first group, not a second one.
+        migrator.registerMigration("v5-client-token") { db in
+            try db.create(table: "clientToken") { t in
+                t.primaryKey("clientToken", .text)
+                t.column("action", .text).notNull()
+                t.column("resourceId", .text).notNull()
+                t.column("creationTime", .text).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -15,11 +15,13 @@ struct MountEntry: Equatable {
 
 enum MountInfo {
     static func read(path: String = "/proc/self/mountinfo") throws -> [MountEntry] {
-        do {
-            return parse(try String(contentsOfFile: path, encoding: .utf8))
-        } catch {
-            throw GuestError("cannot read \(path): \(error.localizedDescription)")
+        // Read to EOF: String(contentsOfFile:) stops after one page of a /proc file (its
+        // stat size is 0), and the mounts a run adds last are at the end.
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw GuestError("cannot read \(path): \(String(cString: strerror(errno)))")
         }
+        defer { try? handle.close() }
+        return parse(String(decoding: handle.readDataToEndOfFile(), as: UTF8.self))
     }
 
     /// `36 35 98:0 /mnt1 /mnt/parent rw,noatime master:1 - ext3 /dev/root rw`

@@ -30,13 +30,14 @@ struct ConsoleCommand: AsyncParsableCommand {
 
     func run() async throws {
         let cloud = try global.makeCloud()
-        var options = ConsoleOptions(region: global.region, theme: theme, noColor: noColor, ascii: ascii,
+        var options = ConsoleOptions(region: global.explicitRegion, theme: theme, noColor: noColor, ascii: ascii,
                                      refresh: refresh, readonly: readonly)
         // Restore mounts new disks on this machine only through the embedded cloud's host.
         if let embedded = cloud as? EmbeddedCloud {
             options.hostDisks = HostDisks(hostInstanceId: { try? embedded.hostInstanceId() },
                                           setMountPoint: { try embedded.setHostDiskOptions(diskId: $0, fileSystem: nil, mountPoint: $1) })
         }
+        options.remote = global.cloud == .aliyun
         let code = await runConsole(cloud: cloud, options: options)
         if code != 0 { throw ArgumentParser.ExitCode(code) }
     }

@@ -1,3 +1,4 @@
+import AliyunCloud
 import ArgumentParser
 import AppSnapCore
 import EmbeddedCloud
@@ -14,8 +15,23 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "The credentials profile for --cloud aliyun.")
     var profile: String?
 
-    @Option(help: ArgumentHelp("The region to work in (default cn-hangzhou).", valueName: "region-id"))
+    @Option(help: ArgumentHelp("The region to work in (default: $ALIBABA_CLOUD_REGION_ID, else the profile's region_id, else cn-hangzhou).", valueName: "region-id"))
     var region: String?
+
+    @Option(help: ArgumentHelp("For --cloud aliyun: the ECS endpoint (default https://ecs.REGION.aliyuncs.com, or $APPSNAP_ECS_ENDPOINT); plain http only to loopback.", valueName: "url"))
+    var endpoint: String?
+
+    @Option(help: "For --cloud aliyun: the request signature, v3 (ACS3-HMAC-SHA256) or v1 (RPC HMAC-SHA1).")
+    var signature: ECSClient.Signature = .v3
+
+    func validate() throws {
+        if cloud == .local {
+            if endpoint != nil { throw ValidationError("--endpoint is for --cloud aliyun; the embedded cloud has no endpoint to choose") }
+            if signature != .v3 { throw ValidationError("--signature is for --cloud aliyun; the embedded cloud is called directly") }
+        } else if let endpoint {
+            do { _ = try EndpointAddress.parse(endpoint, what: "--endpoint") } catch let e as AliyunConfigError { throw ValidationError(e.message) }
+        }
+    }
 
     enum CloudKind: String, ExpressibleByArgument, CaseIterable { case local, aliyun }
 
@@ -23,7 +39,26 @@ struct GlobalOptions: ParsableArguments {
         StateDirectory.resolve(flag: state, environment: ProcessInfo.processInfo.environment)
     }
 
-    var regionId: String { region ?? "cn-hangzhou" }
+    var regionId: String {
+        guard cloud == .aliyun else { return region ?? AliyunSetup.defaultRegion }
+        // The profile's region_id counts only when the chain resolves; an error there is
+        // reported by makeCloud, where it belongs.
+        let profileRegion = (try? aliyunSetup.chain().resolve())?.region
+        return aliyunSetup.regionId(profileRegion: profileRegion)
+    }
+
+    /// The region the user chose, if any (nil: the console's region picker, filled by
+    /// DescribeRegions): --region; for aliyun also ALIBABA_CLOUD_REGION_ID or the profile's.
+    var explicitRegion: String? {
+        guard cloud == .aliyun else { return region }
+        let profileRegion = (try? aliyunSetup.chain().resolve())?.region
+        return region ?? ProcessInfo.processInfo.environment["ALIBABA_CLOUD_REGION_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? profileRegion
+    }
+
+    var aliyunSetup: AliyunSetup {
+        AliyunSetup(environment: ProcessInfo.processInfo.environment, profile: profile, region: region,
+                    endpoint: endpoint, signature: signature)
+    }
 
     /// Whether the embedded cloud's database exists (opening one creates and seeds it).
     var cloudExists: Bool {
@@ -40,7 +75,11 @@ struct GlobalOptions: ParsableArguments {
             }
             return try EmbeddedCloud(stateDirectory: stateDirectory)
         case .aliyun:
-            throw ValidationError("--cloud aliyun: the Alibaba Cloud backend is not part of this build yet; use --cloud local")
+            do {
+                return try aliyunSetup.make().cloud
+            } catch let e as AliyunConfigError {
+                throw ValidationError(e.message)
+            }
         }
     }
 
@@ -55,3 +94,4 @@ struct GlobalOptions: ParsableArguments {
         guard cloud == .local else { throw ValidationError("this command manages the embedded cloud; drop --cloud \(cloud.rawValue)") }
     }
 }
+extension ECSClient.Signature: ExpressibleByArgument {}

@@ -45,6 +45,10 @@ struct LogsCommand: AsyncParsableCommand {
         if results.count > 1 && instanceId == nil {
             throw ValidationError("\(invokeId) ran on \(results.count) instances; choose one with --instance-id (\(results.map(\.InstanceId).joined(separator: ", ")))")
         }
+        if follow, !(cloud is EmbeddedCloud), !first.isFinished {
+            try await followByPolling(cloud: cloud, instance: first.InstanceId)
+            return
+        }
         guard follow, let embedded = cloud as? EmbeddedCloud else {
             var output = Data(base64Encoded: first.Output) ?? Data(first.Output.utf8)
             if !raw && !output.isEmpty && output.last != UInt8(ascii: "\n") { output.append(UInt8(ascii: "\n")) }
@@ -52,6 +56,35 @@ struct LogsCommand: AsyncParsableCommand {
             return
         }
         try await followFile(embedded.outputFile(invokeId: invokeId, instanceId: first.InstanceId), cloud: cloud, instance: first.InstanceId)
+    }
+
+    /// A remote cloud has no file to tail: DescribeInvocationResults is asked again, no
+    /// faster than once a second, and more slowly while the service throttles us. Output
+    /// arrives Base64 and whole each time; what is new is the part beyond what was printed.
+    private func followByPolling(cloud: any CloudAPI, instance: String) async throws {
+        let pending = PendingOutput()
+        var printed = 0
+        var interval: UInt64 = 1_000_000_000
+        while true {
+            let result: InvocationResult?
+            do {
+                result = try await cloud.describeInvocationResults(regionId: global.regionId, invokeId: invokeId,
+                                                                   instanceId: instance, contentEncoding: .base64).first
+                interval = 1_000_000_000
+            } catch let e as ECSError where e.Code.hasPrefix("Throttling") {
+                interval = min(interval * 2, 30_000_000_000)
+                try await Task.sleep(nanoseconds: interval)
+                continue
+            } catch let e as ECSError { throw ecsFailure(e) }
+            guard let result else { write(Data(), final: true, pending: pending); return }
+            let output = Data(base64Encoded: result.Output) ?? Data(result.Output.utf8)
+            if output.count > printed {
+                write(output.suffix(from: output.startIndex + printed), final: false, pending: pending)
+                printed = output.count
+            }
+            if result.isFinished { write(Data(), final: true, pending: pending); return }
+            try await Task.sleep(nanoseconds: interval)
+        }
     }
 
     /// Tails the live output file until the invocation is finished and the file drained.

@@ -12,6 +12,11 @@ struct PluginManagerCommand: AsyncParsableCommand {
         commandName: "plugin-manager",
         abstract: "Run the app-snapshot plugin on this instance, as acs-plugin-manager does.",
         discussion: """
+        With --cloud aliyun this is the plugin on a real ECS instance, in place of \
+        acs-plugin-manager: the instance ID, region and RAM role credentials come from the \
+        metadata service (APPSNAP_METADATA_ENDPOINT overrides 100.100.100.200), and each disk is \
+        found by its serial under /dev/disk/by-id (APPSNAP_DISK_BY_ID_DIR overrides it).
+
         The instance is the one RunCommand runs on (APPSNAP_INSTANCE_ID, set by the embedded \
         cloud); run by hand on a machine enrolled with `appsnap cloud host enroll`, it is that \
         host instance, as acs-plugin-manager on a real instance knows its own instance from \
@@ -60,6 +65,11 @@ struct PluginManagerCommand: AsyncParsableCommand {
             let message = (error as? ParamsError)?.message ?? "\(error)"
             log.emit(LogRecord(level: .error, date: clock.now(), message: "Exit code 2, \(AppSnapCore.ExitCode.badParams.meaning): \(message)"))
             throw ArgumentParser.ExitCode(AppSnapCore.ExitCode.badParams.rawValue)
+        }
+        if global.cloud == .aliyun {
+            let code = await PluginOnInstance(global: global, plugin: plugin, params: params, clock: clock, log: log).run()
+            if code != .success { throw ArgumentParser.ExitCode(code.rawValue) }
+            return
         }
         let instanceId: String
         switch resolveInstance() {

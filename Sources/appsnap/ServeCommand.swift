@@ -32,6 +32,11 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-verify"), help: .hidden)
     var noVerify = false
 
+    @Option(name: .customLong("metadata-for"), help: ArgumentHelp(
+        "Also answer the instance metadata paths (/latest/…) as this instance of the cloud would see them, its RAM role's temporary keys included; point APPSNAP_METADATA_ENDPOINT here.",
+        valueName: "instance-id"))
+    var metadataFor: String?
+
     func validate() throws {
         guard let (host, _) = Self.split(listen) else {
             throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:18080 or [::1]:18080; got \(listen)")
@@ -47,12 +52,28 @@ struct ServeCommand: AsyncParsableCommand {
         let (host, port) = Self.split(listen)!
         let cloud = try global.makeEmbeddedCloud()
         let keys = try cloud.listAccessKeys().count
-        let endpoint = ECSEndpoint(cloud: cloud, keys: EmbeddedKeyStore(cloud: cloud), verifySignatures: !noVerify,
+        let store = EmbeddedKeyStore(cloud: cloud)
+        // The instance's own view of the cloud, for the keys its metadata hands out.
+        let instanceClouds: [String: any CloudAPI] = try metadataFor.map {
+            [$0: try EmbeddedCloud(stateDirectory: cloud.stateDirectory, caller: .instanceRole($0))]
+        } ?? [:]
+        let endpoint = ECSEndpoint(cloud: cloud, keys: store, roles: store, instanceClouds: instanceClouds, verifySignatures: !noVerify,
                                    log: { line in FileHandle.standardError.write(Data("appsnap serve: \(line)\n".utf8)) })
+        let metadata = try metadataFor.map { id -> MetadataService in
+            guard let identity = try cloud.instanceIdentity(id) else {
+                throw ValidationError("--metadata-for \(id): no such instance in the embedded cloud at \(cloud.stateDirectory.path)")
+            }
+            let policy = try identity.roleName.flatMap { try cloud.ramRolePolicy($0) } ?? []
+            return MetadataService(instanceId: id, regionId: identity.regionId, roleName: identity.roleName,
+                                   rolePolicy: policy, temporary: endpoint.temporary)
+        }
+        let metadataNote = metadata.map { m in
+            "appsnap serve: instance metadata of \(m.instanceId) (role \(m.roleName ?? "none")) at /latest/"
+        }
         let state = cloud.stateDirectory.path
         let remote = !Self.isLoopback(host)
         let unsigned = noVerify
-        try await endpoint.serve(host: host, port: port) { host, port in
+        try await endpoint.serve(host: host, port: port, metadata: metadata) { host, port in
             let shown = host.contains(":") ? "[\(host)]" : host
             var lines = ["appsnap serve: ECS endpoint on http://\(shown):\(port) "
                          + (remote ? "(beyond loopback: --allow-remote)" : "(loopback only)")
@@ -60,6 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
             lines.append(unsigned ? "appsnap serve: WARNING: signatures are NOT checked (--no-verify)"
                          : "appsnap serve: \(keys) access key\(keys == 1 ? "" : "s")"
                            + (keys == 0 ? "; make one with `appsnap cloud keys create`" : "") + "; Ctrl-C stops")
+            if let metadataNote { lines.append(metadataNote) }
             FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         }
         FileHandle.standardOutput.write(Data("appsnap serve: stopped\n".utf8))
@@ -87,9 +109,12 @@ struct ServeCommand: AsyncParsableCommand {
 }
 
 /// The embedded cloud's access keys, as the endpoint looks them up.
-struct EmbeddedKeyStore: AccessKeyStore {
+struct EmbeddedKeyStore: AccessKeyStore, RoleDirectory {
     let cloud: EmbeddedCloud
     func key(_ accessKeyId: String) async throws -> ServedKey? {
         try cloud.accessKeyGrant(accessKeyId).map { ServedKey(secret: $0.secret, actions: $0.actions) }
+    }
+    func rolePolicy(_ roleName: String) async throws -> [String]? {
+        try cloud.ramRolePolicy(roleName)
     }
 }

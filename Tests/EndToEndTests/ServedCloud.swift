@@ -22,7 +22,9 @@ final class ServedCloud {
         process.arguments = ["serve", "--listen", "127.0.0.1:0", "--state", app.state.path] + extraArguments
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
+        // Kept in the state folder, so a test can read (and grep) what the server logged.
+        FileManager.default.createFile(atPath: app.state.appendingPathComponent("serve.log").path, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: app.state.appendingPathComponent("serve.log").path) ?? FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
         // The first line names the port it bound.

@@ -144,7 +144,7 @@ public enum ECSActions {
                     regionId: try p.required("RegionId"), instanceId: try p.required("InstanceId"),
                     excludeDiskIds: try p.list("ExcludeDiskId"), diskIds: try p.anyList(flat: "DiskId", json: "DiskIds"),
                     name: p.string("Name") ?? "", description: p.string("Description") ?? "",
-                    tags: try p.tags(), dryRun: try p.bool("DryRun") ?? false)
+                    tags: try p.tags(), dryRun: try p.bool("DryRun") ?? false, clientToken: try clientToken(p))
             }
             return ECSBody([("SnapshotGroupId", try await cloud.createSnapshotGroup(req))])
         },
@@ -201,6 +201,15 @@ public enum ECSActions {
             return ECSBody([])
         },
     ]
+
+    /// ECS takes up to 64 ASCII characters.
+    static func clientToken(_ p: ECSParams) throws -> String? {
+        guard let t = p.string("ClientToken") else { return nil }
+        guard (1...64).contains(t.utf8.count), t.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+            throw ECSError.invalidParameter("ClientToken", "1 to 64 ASCII characters without spaces")
+        }
+        return t
+    }
 
     static func nonEmpty<T>(_ list: [T], _ key: String) throws -> [T] {
         if list.isEmpty { throw ECSError.missingParameter(key) }

@@ -98,6 +98,7 @@ public final class ECSParams {
         let prefix = key + "."
         for (k, v) in values where k.hasPrefix(prefix) {
             let parts = k.dropFirst(prefix.count).split(separator: ".", omittingEmptySubsequences: false)
+            // The two field names this list has (Tag.N.Key/Value, Disk.N.DiskId/SnapshotId).
             guard parts.count == 2, parts[1] == Substring(first) || parts[1] == Substring(second) else { continue }
             let i = try Self.index(parts[0], in: k)
             switch parts[1] {

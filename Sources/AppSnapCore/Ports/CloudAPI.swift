@@ -95,10 +95,14 @@ public struct CreateSnapshotGroupRequest: Sendable, Hashable {
     public var description: String
     public var tags: [Tag]
     public var dryRun: Bool
+    /// ECS's idempotency key: a create repeated with the same token answers the group the
+    /// first one made, so a retried request never makes a second group.
+    public var clientToken: String?
     public init(regionId: String, instanceId: String, excludeDiskIds: [String] = [], diskIds: [String]? = nil,
-                name: String, description: String = "", tags: [Tag] = [], dryRun: Bool = false) {
+                name: String, description: String = "", tags: [Tag] = [], dryRun: Bool = false, clientToken: String? = nil) {
         self.regionId = regionId; self.instanceId = instanceId; self.excludeDiskIds = excludeDiskIds
         self.diskIds = diskIds; self.name = name; self.description = description; self.tags = tags; self.dryRun = dryRun
+        self.clientToken = clientToken
     }
 }
 

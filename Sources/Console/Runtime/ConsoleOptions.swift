@@ -18,6 +18,8 @@ public struct ConsoleOptions: Sendable {
     public var hostDisks: HostDisks?
     /// Overrides the environment (tests); nil reads the process environment.
     public var environment: [String: String]?
+    /// The cloud is remote (`--cloud aliyun`): slower polling, RequestIds in errors.
+    public var remote = false
 
     public init(region: String? = nil, theme: String? = nil, noColor: Bool = false, ascii: Bool = false,
                 logCapacity: Int = 100_000, refresh: Double? = nil, readonly: Bool = false,

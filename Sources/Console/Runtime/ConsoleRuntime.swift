@@ -115,6 +115,7 @@ public func runConsole(cloud: CloudAPI, options: ConsoleOptions) async -> Int32 
     let clock = SystemClock()
     var runner = EffectRunner(cloud: cloud, clock: clock)
     runner.hostDisks = options.hostDisks
+    runner.remote = options.remote
     let runtime = ConsoleRuntime(terminal: terminal, runner: runner, clock: clock,
                                  theme: terminal.colorDepth == .none ? BuiltinThemes.mono : resolution.theme, stop: stop)
     await runtime.run(session: ConsoleSession(state: state))

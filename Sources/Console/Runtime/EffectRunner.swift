@@ -10,11 +10,16 @@ public struct EffectRunner: Sendable {
     public var installWaitSeconds = 120.0
     /// The host instance's extras (mount points), when the cloud is the embedded one.
     public var hostDisks: HostDisks?
+    /// A remote cloud (`--cloud aliyun`) is polled no faster than once a second, and its
+    /// errors name their RequestId, which the vendor's support asks for.
+    public var remote = false
 
     public init(cloud: CloudAPI, clock: Clock) { self.cloud = cloud; self.clock = clock }
 
-    static func message(_ error: Error) -> String {
-        if let e = error as? ECSError { return "\(e.Code): \(e.Message)" }
+    func message(_ error: Error) -> String {
+        if let e = error as? ECSError {
+            return "\(e.Code): \(e.Message)" + (remote && !e.RequestId.isEmpty ? " (RequestId \(e.RequestId))" : "")
+        }
         return "\(error)"
     }
 
@@ -29,7 +34,7 @@ public struct EffectRunner: Sendable {
             var gone: [String] = [], failures: [String: String] = [:]
             for id in ids {
                 do { try await cloud.deleteSnapshotGroup(regionId: r, snapshotGroupId: id); gone.append(id) }
-                catch { failures[id] = Self.message(error) }
+                catch { failures[id] = message(error) }
             }
             send(.groupsDeleted(gone, failures: failures))
         case .checkRollback(let plan):
@@ -42,23 +47,23 @@ public struct EffectRunner: Sendable {
             do {
                 try await cloud.modifySnapshotGroup(regionId: r, snapshotGroupId: id, name: name, description: nil)
                 send(.groupRenamed(id: id, name: name))
-            } catch { send(.failed(.modifySnapshotGroup, message: Self.message(error))) }
+            } catch { send(.failed(.modifySnapshotGroup, message: message(error))) }
         case .loadRegions:
             do { send(.regionsLoaded(try await cloud.describeRegions())) }
-            catch { send(.failed(.describeRegions, message: Self.message(error))) }
+            catch { send(.failed(.describeRegions, message: message(error))) }
         case .loadInventory(let r):
             do { send(.inventoryLoaded(regionId: r, try await inventory(r))) }
-            catch { send(.failed(.describeInstances, message: Self.message(error))) }
+            catch { send(.failed(.describeInstances, message: message(error))) }
         case .loadGroups(let r):
             do { send(.groupsLoaded(regionId: r, try await cloud.describeSnapshotGroups(regionId: r, instanceId: nil, snapshotGroupIds: nil))) }
-            catch { send(.failed(.describeSnapshotGroups, message: Self.message(error))) }
+            catch { send(.failed(.describeSnapshotGroups, message: message(error))) }
         case .loadInvocations(let r):
             do { send(.invocationsLoaded(regionId: r, try await cloud.describeInvocations(regionId: r, invokeId: nil, instanceId: nil))) }
-            catch { send(.failed(.describeInvocations, message: Self.message(error))) }
+            catch { send(.failed(.describeInvocations, message: message(error))) }
         case .execute(let plan):
             await execute(plan, send: send)
         case let .pollInvocation(r, id, instance, after):
-            await clock.sleep(seconds: after)
+            await clock.sleep(seconds: remote ? max(after, 1) : after)
             do {
                 let results = try await cloud.describeInvocationResults(regionId: r, invokeId: id, instanceId: instance, contentEncoding: .plainText)
                 if let res = results.first(where: { $0.InvokeId == id }) {
@@ -67,19 +72,19 @@ public struct EffectRunner: Sendable {
                     // Not visible yet (the cloud registers results asynchronously): ask again.
                     await perform(.pollInvocation(regionId: r, invokeId: id, instanceId: instance, after: 0.5), send: send)
                 }
-            } catch { send(.failed(.describeInvocationResults, message: Self.message(error))) }
+            } catch { send(.failed(.describeInvocationResults, message: message(error))) }
         case let .findGroup(r, instance, name, after):
             await clock.sleep(seconds: after)
             do {
                 let groups = try await cloud.describeSnapshotGroups(regionId: r, instanceId: instance, snapshotGroupIds: nil)
                 send(.groupLoaded(groups.filter { $0.Name == name }.max { $0.CreationTime < $1.CreationTime }))
-            } catch { send(.failed(.describeSnapshotGroups, message: Self.message(error))) }
+            } catch { send(.failed(.describeSnapshotGroups, message: message(error))) }
         case let .pollGroup(r, id, after):
             await clock.sleep(seconds: after)
             do {
                 let groups = try await cloud.describeSnapshotGroups(regionId: r, instanceId: nil, snapshotGroupIds: [id])
                 send(.groupLoaded(groups.first { $0.SnapshotGroupId == id }))
-            } catch { send(.failed(.describeSnapshotGroups, message: Self.message(error))) }
+            } catch { send(.failed(.describeSnapshotGroups, message: message(error))) }
         case let .saveLog(path, lines):
             let text = lines.joined(separator: "\n") + (lines.isEmpty ? "" : "\n")
             do {
@@ -123,15 +128,15 @@ public struct EffectRunner: Sendable {
                     }
                     send(.cloudAssistantInstalled)
                 } catch {
-                    send(.failed(.installCloudAssistant, message: Self.message(error)))
+                    send(.failed(.installCloudAssistant, message: message(error)))
                     return
                 }
             }
             do { send(.runStarted(invokeId: try await cloud.runCommand(cmd))) }
-            catch { send(.failed(.runCommand, message: Self.message(error))) }
+            catch { send(.failed(.runCommand, message: message(error))) }
         case .createSnapshotGroup(let req):
             do { send(.groupCreated(try await cloud.createSnapshotGroup(req))) }
-            catch { send(.failed(.createSnapshotGroup, message: Self.message(error))) }
+            catch { send(.failed(.createSnapshotGroup, message: message(error))) }
         }
     }
 
@@ -183,7 +188,7 @@ public struct EffectRunner: Sendable {
                 }
                 send(.rollbackStep(.init(level: .ok, text: "\(plan.instanceName) is Stopped")))
             } catch {
-                send(.rollbackStep(.init(level: .error, text: "StopInstance: \(Self.message(error))")))
+                send(.rollbackStep(.init(level: .error, text: "StopInstance: \(message(error))")))
                 send(.rollbackFinished(failure: "StopInstance failed; no disk was touched"))
                 return
             }
@@ -195,15 +200,15 @@ public struct EffectRunner: Sendable {
             let bad = progress.filter { $0.OperationStatus != "Success" }.count
             if bad > 0 { failure = "ResetDisks: \(plural(bad, "disk")) not rolled back" }
         } catch {
-            failure = "ResetDisks failed: \(Self.message(error))"
+            failure = "ResetDisks failed: \(message(error))"
         }
         if plan.startAfter {
             do {
                 try await cloud.startInstance(instanceId: id, dryRun: false)
                 send(.rollbackStep(.init(level: .ok, text: "StartInstance \(plan.instanceName): starting")))
             } catch {
-                send(.rollbackStep(.init(level: .error, text: "StartInstance: \(Self.message(error))")))
-                failure = failure ?? "StartInstance failed: \(Self.message(error))"
+                send(.rollbackStep(.init(level: .error, text: "StartInstance: \(message(error))")))
+                failure = failure ?? "StartInstance failed: \(message(error))"
             }
         }
         send(.rollbackFinished(failure: failure))
@@ -231,7 +236,7 @@ public struct EffectRunner: Sendable {
                 send(.restoreStep(snapshotId: snap.SnapshotId, .created(diskId)))
             } catch {
                 failed += 1
-                send(.restoreStep(snapshotId: snap.SnapshotId, .failed("CreateDisk: \(Self.message(error))")))
+                send(.restoreStep(snapshotId: snap.SnapshotId, .failed("CreateDisk: \(message(error))")))
                 continue
             }
             guard let typed = mountPoint else { continue }
@@ -243,7 +248,7 @@ public struct EffectRunner: Sendable {
                 send(.restoreStep(snapshotId: snap.SnapshotId, .attached(diskId, at: at)))
             } catch {
                 failed += 1
-                send(.restoreStep(snapshotId: snap.SnapshotId, .failed("\(diskId) made, not mounted: \(Self.message(error))")))
+                send(.restoreStep(snapshotId: snap.SnapshotId, .failed("\(diskId) made, not mounted: \(message(error))")))
             }
         }
         send(.restoreFinished(failure: failed == 0 ? nil : "\(plural(failed, "disk")) not restored as asked"))
