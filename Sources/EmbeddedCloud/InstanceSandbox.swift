@@ -93,9 +93,9 @@ public struct InstanceSandbox: Sendable, Hashable {
     /// The unprivileged uid (and gid) an emulated instance's root is outside when appsnap
     /// runs as root: one per instance, derived from its ID, far above any real user's.
     public static func instanceUid(_ instanceId: String) -> uid_t {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in instanceId.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        return uid_t(1_500_000_000 + h % 500_000_000)
+        var h = FNV1a64()
+        h.update(Array(instanceId.utf8))
+        return uid_t(1_500_000_000 + h.value % 500_000_000)
     }
 
     /// The body of `appsnap _sandbox`: builds the sandbox and runs the command in it;

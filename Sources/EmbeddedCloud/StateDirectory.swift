@@ -69,9 +69,9 @@ public struct StateLayout: Sendable, Hashable {
     /// The folder an invocation's agent serves one instance from. Short, because the
     /// socket's whole path must fit in 108 bytes.
     public func agentDirectory(invokeId: String, instanceId: String) -> URL {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in (invokeId + "/" + instanceId).utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        return run.appendingPathComponent("agent", isDirectory: true).appendingPathComponent(String(h, radix: 36), isDirectory: true)
+        var h = FNV1a64()
+        h.update(Array((invokeId + "/" + instanceId).utf8))
+        return run.appendingPathComponent("agent", isDirectory: true).appendingPathComponent(String(h.value, radix: 36), isDirectory: true)
     }
     public func instanceRunLock(_ instanceId: String) -> URL { run.appendingPathComponent("\(instanceId).lock") }
 
